@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Comptes")
+
+    def ready(self):
+        from .permissions import ensure_staff_groups
+
+        # After the last app's migrations, when every permission exists.
+        post_migrate.connect(ensure_staff_groups, dispatch_uid="accounts.ensure_staff_groups")

@@ -1,0 +1,134 @@
+"""French communes and postcodes: the lookups that turn an installation address into its commune
+(INSEE code), arrondissement and département.
+
+Everything is a database query on indexed columns; the CSV is read only when it is (re)loaded.
+"""
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import Commune
+
+COMMUNES_CSV = Path(__file__).resolve().parent / "reference" / "communes.csv"
+
+_ABBREVIATIONS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS", "STES": "SAINTES"}
+# "Paris 11e", "Lyon 3eme", "Marseille 1er arrondissement": the city plus an arrondissement.
+_ARRONDISSEMENT_SUFFIX = re.compile(r"^(?: (?:[0-9]{1,2}) ?(?:E|ER|EME|IEME)?(?: ARRONDISSEMENT)?)?$")
+
+
+def normalise_place_name(name: str) -> str:
+    """Upper case, accents and punctuation dropped, common abbreviations spelled out.
+
+    `Saint-Étienne`, `ST ETIENNE` and `saint etienne` all give `SAINT ETIENNE`.
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.upper().replace("Œ", "OE").replace("Æ", "AE")
+    words = re.sub(r"[^A-Z0-9]+", " ", text).split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an installation address is: the routing key for emergency calls."""
+
+    commune: Commune
+    arrondissement: Commune | None
+
+    @property
+    def insee_code(self) -> str:
+        return self.commune.code
+
+    @property
+    def departement(self) -> str:
+        return self.commune.departement
+
+
+class LocationError(ValueError):
+    """The postcode and city do not name a commune; `candidates` lists the postcode's communes."""
+
+    def __init__(self, message: str, candidates: list[Commune]):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def communes_for_postcode(postcode: str) -> list[Commune]:
+    """The communes (not arrondissements) a postcode serves, by name."""
+    return list(Commune.objects.filter(postal_codes__code=postcode, parent__isnull=True).order_by("name"))
+
+
+def _names_commune(typed: str, commune: Commune) -> bool:
+    if typed == commune.search_name:
+        return True
+    # Paris, Lyon and Marseille may be written with their arrondissement.
+    prefix = commune.search_name
+    return (
+        commune.code in ARRONDISSEMENT_CITIES
+        and typed.startswith(prefix)
+        and bool(_ARRONDISSEMENT_SUFFIX.match(typed[len(prefix) :]))
+    )
+
+
+# The three communes divided into municipal arrondissements.
+ARRONDISSEMENT_CITIES = {"75056": "Paris", "69123": "Lyon", "13055": "Marseille"}
+
+
+def resolve_location(postcode: str, city: str) -> Location:
+    """The commune named by a postcode and a city, with its arrondissement in Paris, Lyon and
+    Marseille (derived from the postcode). Raises LocationError when the pair does not exist."""
+    candidates = communes_for_postcode(postcode)
+    if not candidates:
+        raise LocationError(f"unknown postcode {postcode}", [])
+    typed = normalise_place_name(city)
+    for commune in candidates:
+        if _names_commune(typed, commune):
+            arrondissement = None
+            if commune.code in ARRONDISSEMENT_CITIES:
+                arrondissement = commune.arrondissements.filter(postal_codes__code=postcode).first()
+            return Location(commune=commune, arrondissement=arrondissement)
+    raise LocationError(f"city does not match postcode {postcode}", candidates)
+
+
+def read_communes_csv(path: Path = COMMUNES_CSV) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def load_communes(commune_model, postal_code_model, rows: list[dict]) -> tuple[int, int]:
+    """Insert or update every commune of `rows` and replace all postcodes; returns the counts.
+
+    Takes the model classes so that the data migration can pass its historical models. Communes
+    missing from `rows` are kept (existing contact details may still point at them) but lose their
+    postcodes, so no new address resolves to them.
+    """
+    # Parents first, so that an arrondissement never points at a row not yet written.
+    rows = sorted(rows, key=lambda row: (row["parent"] != "", row["code"]))
+    communes = [
+        commune_model(
+            code=row["code"],
+            name=row["name"],
+            search_name=normalise_place_name(row["name"]),
+            departement=row["departement"],
+            parent_id=row["parent"] or None,
+        )
+        for row in rows
+    ]
+    commune_model.objects.bulk_create(
+        communes,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "search_name", "departement", "parent"],
+    )
+    # Replaced wholesale: a commune that has left the official list keeps no current postcode.
+    postal_code_model.objects.all().delete()
+    postal_codes = [
+        postal_code_model(code=postcode, commune_id=row["code"])
+        for row in rows
+        for postcode in row["postcodes"].split()
+    ]
+    postal_code_model.objects.bulk_create(postal_codes, batch_size=5000)
+    return len(communes), len(postal_codes)

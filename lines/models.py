@@ -1,0 +1,287 @@
+"""Billing accounts, telephone services and the contact details each service must carry.
+
+Invariants that the data must never break are database constraints, not only form checks: a
+company without SIRET, two services with one number or an address without its commune cannot be
+stored, whatever path the write takes.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+# Patterns shared by the validators and the database constraints.
+SIRET_PATTERN = r"^[0-9]{14}$"
+APE_PATTERN = r"^[0-9]{4}[A-Z]$"
+POSTCODE_PATTERN = r"^[0-9]{5}$"
+BILLING_REFERENCE_PATTERN = r"^[a-z]{2}[0-9]{4,6}-[0-9]{1,4}$"
+
+
+class Commune(models.Model):
+    """A French commune from the official geographic code (COG), or a municipal arrondissement
+    of Paris, Lyon or Marseille (then `parent` is the commune it belongs to).
+
+    Reference data loaded from `lines/reference/communes.csv`; see `lines/communes.py`.
+    """
+
+    code = models.CharField(_("code INSEE"), max_length=5, primary_key=True)
+    name = models.CharField(_("nom"), max_length=80)
+    # Upper case, no accents or punctuation: what a typed city name is compared with.
+    search_name = models.CharField(max_length=80, db_index=True, editable=False)
+    departement = models.CharField(_("département"), max_length=3, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="arrondissements",
+        verbose_name=_("commune de rattachement"),
+    )
+
+    class Meta:
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class PostalCode(models.Model):
+    """One postcode of one commune: a postcode can serve several communes and the reverse."""
+
+    code = models.CharField(_("code postal"), max_length=5)
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="postal_codes")
+
+    class Meta:
+        verbose_name = _("code postal")
+        verbose_name_plural = _("codes postaux")
+        constraints = [
+            # Its index leads with the postcode, so it also serves the postcode -> communes lookup.
+            models.UniqueConstraint(fields=["code", "commune"], name="postalcode_unique_per_commune"),
+            models.CheckConstraint(condition=Q(code__regex=POSTCODE_PATTERN), name="postalcode_five_digits"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.commune.name}"
+
+
+class BillingAccount(models.Model):
+    """A customer's billing account (`ab12345-1`): the unit services are grouped and billed by."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="billing_accounts",
+        verbose_name=_("titulaire"),
+    )
+    reference = models.CharField(_("référence"), max_length=20, unique=True)
+    label = models.CharField(_("libellé"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("compte de facturation")
+        verbose_name_plural = _("comptes de facturation")
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reference__regex=BILLING_REFERENCE_PATTERN),
+                name="billingaccount_reference_format",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class ServiceQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        """The services a customer may see: those of their own billing accounts, nothing else."""
+        return self.filter(billing_account__owner=user)
+
+    def active(self):
+        return self.filter(state=Service.State.ACTIVE)
+
+
+class Service(models.Model):
+    """A VoIP line or a number (alias), with its one E.164 number."""
+
+    class Kind(models.TextChoices):
+        LINE = "line", _("Ligne")
+        NUMBER = "number", _("Numéro")
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        TERMINATED = "terminated", _("Résiliée")
+
+    billing_account = models.ForeignKey(
+        BillingAccount,
+        on_delete=models.PROTECT,
+        related_name="services",
+        verbose_name=_("compte de facturation"),
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    number = PhoneNumberField(_("numéro"), unique=True)
+    label = models.CharField(_("libellé"), max_length=100, blank=True)
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    terminated_at = models.DateTimeField(_("résilié le"), null=True, blank=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["line", "number"]), name="service_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(state="active", terminated_at__isnull=True)
+                | Q(state="terminated", terminated_at__isnull=False),
+                name="service_terminated_has_date",
+            ),
+        ]
+        indexes = [
+            # The Téléphonie list: one account's services in number order.
+            models.Index(fields=["billing_account", "number"], name="service_account_number_idx"),
+        ]
+
+    def __str__(self):
+        return self.national_number
+
+    @property
+    def national_number(self):
+        """The number as French customers write it: `09 72 10 20 30`."""
+        return self.number.as_national if self.number else ""
+
+
+class ContactDetails(models.Model):
+    """The mandatory contact details of one service: identity and installation address.
+
+    The installation address routes emergency calls, so it must resolve to a commune (INSEE code)
+    and its département; both are derived from the postcode and city, never typed.
+    """
+
+    class LegalForm(models.TextChoices):
+        INDIVIDUAL = "individual", _("Particulier")
+        PROFESSIONAL = "professional", _("Professionnel")
+        COMPANY = "company", _("Entreprise")
+
+    class StreetNumberSuffix(models.TextChoices):
+        BIS = "bis", _("bis")
+        TER = "ter", _("ter")
+        QUATER = "quater", _("quater")
+        QUINQUIES = "quinquies", _("quinquies")
+        A = "A", "A"
+        B = "B", "B"
+        C = "C", "C"
+        D = "D", "D"
+
+    class StreetType(models.TextChoices):
+        RUE = "rue", _("rue")
+        AVENUE = "avenue", _("avenue")
+        BOULEVARD = "boulevard", _("boulevard")
+        PLACE = "place", _("place")
+        CHEMIN = "chemin", _("chemin")
+        ROUTE = "route", _("route")
+        IMPASSE = "impasse", _("impasse")
+        ALLEE = "allee", _("allée")
+        QUAI = "quai", _("quai")
+        COURS = "cours", _("cours")
+        SQUARE = "square", _("square")
+        PASSAGE = "passage", _("passage")
+        RESIDENCE = "residence", _("résidence")
+        LIEU_DIT = "lieu-dit", _("lieu-dit")
+        HAMEAU = "hameau", _("hameau")
+
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, primary_key=True, related_name="contact_details"
+    )
+    legal_form = models.CharField(_("forme légale"), max_length=12, choices=LegalForm.choices)
+
+    # Informations
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    profession = models.CharField(_("profession"), max_length=100, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, db_index=True)
+    ape_code = models.CharField(_("code APE/NAF"), max_length=5, blank=True)
+    company_name = models.CharField(_("dénomination"), max_length=200, blank=True)
+    designation_complement = models.CharField(_("complément de désignation"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+
+    # Adresse (installation address)
+    street_number = models.PositiveIntegerField(_("numéro de voie"), null=True, blank=True)
+    street_number_suffix = models.CharField(
+        _("complément du numéro"), max_length=10, choices=StreetNumberSuffix.choices, blank=True
+    )
+    street_type = models.CharField(_("type de voie"), max_length=12, choices=StreetType.choices, blank=True)
+    street_name = models.CharField(_("nom de la voie"), max_length=100)
+    address_complement = models.CharField(_("complément d'adresse"), max_length=100, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=5)
+    city = models.CharField(_("ville"), max_length=80)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune (code INSEE)")
+    )
+    arrondissement = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("arrondissement"),
+    )
+    # Copied from the commune so that support can filter millions of rows on an indexed column.
+    departement = models.CharField(_("département"), max_length=3, db_index=True)
+    country = models.CharField(_("pays"), max_length=2, default="FR")
+
+    updated_at = models.DateTimeField(_("modifié le"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modifié par"),
+    )
+
+    class Meta:
+        verbose_name = _("coordonnées")
+        verbose_name_plural = _("coordonnées")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(legal_form__in=["individual", "professional", "company"]),
+                name="contact_legal_form_valid",
+            ),
+            # An individual is a named person and has no business identifiers.
+            models.CheckConstraint(
+                condition=~Q(legal_form="individual")
+                | (~Q(last_name="") & ~Q(first_name="") & Q(siret="", ape_code="", company_name="")),
+                name="contact_individual_fields",
+            ),
+            # A professional or a company is identified by SIRET, APE/NAF code and a name.
+            models.CheckConstraint(
+                condition=Q(legal_form="individual")
+                | (
+                    Q(siret__regex=SIRET_PATTERN, ape_code__regex=APE_PATTERN)
+                    & ~Q(company_name="")
+                    & Q(first_name="", last_name="")
+                ),
+                name="contact_business_identifiers",
+            ),
+            models.CheckConstraint(condition=~Q(street_name=""), name="contact_street_name_required"),
+            models.CheckConstraint(condition=~Q(city=""), name="contact_city_required"),
+            models.CheckConstraint(
+                condition=Q(postcode__regex=POSTCODE_PATTERN), name="contact_postcode_format"
+            ),
+            models.CheckConstraint(condition=~Q(departement=""), name="contact_departement_required"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        if self.legal_form == self.LegalForm.INDIVIDUAL:
+            return f"{self.first_name} {self.last_name}".strip()
+        return self.company_name

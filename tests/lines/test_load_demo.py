@@ -1,0 +1,60 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from directory.models import Publication
+from lines.models import BillingAccount, ContactDetails, Service
+
+pytestmark = pytest.mark.django_db
+
+
+def demo_snapshot():
+    return {
+        "users": get_user_model().objects.count(),
+        "accounts": BillingAccount.objects.count(),
+        "services": Service.objects.count(),
+        "details": ContactDetails.objects.count(),
+        "statuses": sorted(Publication.objects.values_list("status", flat=True)),
+    }
+
+
+def test_load_demo_twice_gives_the_same_data(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    first = demo_snapshot()
+    call_command("load_demo")
+    assert demo_snapshot() == first
+
+
+def test_the_demo_customer_has_what_the_panel_needs_to_show(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    demo = get_user_model().objects.get(username="demo")
+    services = Service.objects.owned_by(demo)
+    assert demo.check_password("demo")
+    assert demo.billing_accounts.count() == 2
+    assert services.count() >= 12
+    assert {"line", "number"} == set(services.values_list("kind", flat=True))
+    assert services.filter(contact_details__isnull=True).exists()
+    legal_forms = set(
+        ContactDetails.objects.filter(service__in=services).values_list("legal_form", flat=True)
+    )
+    assert legal_forms == {"individual", "professional", "company"}
+    statuses = list(Publication.objects.filter(service__in=services).values_list("status", flat=True))
+    assert statuses.count("scheduled") >= 1 and statuses.count("error") == 1 and "synced" in statuses
+    assert Service.objects.owned_by(get_user_model().objects.get(username="autre")).exists()
+    support = get_user_model().objects.get(username="support")
+    assert support.is_staff and support.groups.filter(name="support").exists()
+
+
+def test_load_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo")
+    assert not get_user_model().objects.filter(username="demo").exists()
+
+
+def test_load_demo_runs_without_debug_when_forced(settings):
+    settings.DEBUG = False
+    call_command("load_demo", "--force")
+    assert get_user_model().objects.filter(username="demo").exists()

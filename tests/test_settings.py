@@ -1,0 +1,35 @@
+"""Production settings must fail loudly without a secret; the defaults are the embedded set-up."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def run_with_settings(module, **env):
+    environment = {
+        key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "ALLOWED_HOSTS"}
+    }
+    environment.update(DJANGO_SETTINGS_MODULE=module, **env)
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_with_settings("telecom_panel.settings.production", ALLOWED_HOSTS="panel.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_starts_with_a_secret_key_and_debug_off():
+    result = run_with_settings(
+        "telecom_panel.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="panel.example"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_french_is_the_default_language_and_time_is_aware():
+    assert settings.LANGUAGE_CODE == "fr"
+    assert settings.TIME_ZONE == "Europe/Paris" and settings.USE_TZ
