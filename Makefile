@@ -33,7 +33,7 @@ lint: install
 
 # Extract and compile translations (needs GNU gettext); the compiled .mo files are committed.
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=scripts --ignore=bench
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=scripts --ignore=tests --ignore=docs --ignore=bench
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:

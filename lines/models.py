@@ -151,6 +151,11 @@ class Service(models.Model):
         return self.national_number
 
     @property
+    def number_digits(self):
+        """The E.164 number without its plus: how URLs and forms name a service."""
+        return str(self.number).lstrip("+")
+
+    @property
     def national_number(self):
         """The number as French customers write it: `09 72 10 20 30`."""
         return self.number.as_national if self.number else ""
@@ -194,6 +199,39 @@ class ContactDetails(models.Model):
         RESIDENCE = "residence", _("résidence")
         LIEU_DIT = "lieu-dit", _("lieu-dit")
         HAMEAU = "hameau", _("hameau")
+
+    # The identity fields each legal form uses; switching form blanks the others.
+    IDENTITY_FIELDS = {
+        LegalForm.INDIVIDUAL: ("last_name", "first_name", "email"),
+        LegalForm.PROFESSIONAL: (
+            "profession",
+            "siret",
+            "ape_code",
+            "company_name",
+            "designation_complement",
+            "email",
+        ),
+        LegalForm.COMPANY: ("siret", "ape_code", "company_name", "designation_complement", "email"),
+    }
+    ALL_IDENTITY_FIELDS = (
+        "last_name",
+        "first_name",
+        "profession",
+        "siret",
+        "ape_code",
+        "company_name",
+        "designation_complement",
+        "email",
+    )
+    ADDRESS_FIELDS = (
+        "street_number",
+        "street_number_suffix",
+        "street_type",
+        "street_name",
+        "address_complement",
+        "postcode",
+        "city",
+    )
 
     service = models.OneToOneField(
         Service, on_delete=models.CASCADE, primary_key=True, related_name="contact_details"
@@ -285,3 +323,69 @@ class ContactDetails(models.Model):
         if self.legal_form == self.LegalForm.INDIVIDUAL:
             return f"{self.first_name} {self.last_name}".strip()
         return self.company_name
+
+    @property
+    def street_line(self):
+        """`8 bis boulevard Voltaire`: the street part of the address as it is written."""
+        parts = [
+            str(self.street_number or ""),
+            self.street_number_suffix,
+            self.get_street_type_display() if self.street_type else "",
+            self.street_name,
+        ]
+        return " ".join(part for part in parts if part)
+
+    @property
+    def full_address(self):
+        lines = [self.street_line, self.address_complement, f"{self.postcode} {self.city}"]
+        return ", ".join(line for line in lines if line)
+
+
+class ServiceChangeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """History entries of the customer's own services."""
+        return self.filter(service__billing_account__owner=user)
+
+
+class ServiceChange(models.Model):
+    """One change of a service's contact details or directory consent, as the customer and support
+    see it: who, when, from where, and each field's old and new value.
+
+    Written by the services that make the change (lines.services), never by a signal, so that the
+    actor and the source are always known. Sync status flips are not recorded here: the sync
+    records its own runs.
+    """
+
+    class Source(models.TextChoices):
+        PANEL = "panel", _("Espace client")
+        BULK = "bulk", _("Application groupée")
+        ADMIN = "admin", _("Support")
+        IMPORT = "import", _("Import")
+        SYSTEM = "system", _("Système")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(_("date"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    source = models.CharField(_("origine"), max_length=10, choices=Source.choices)
+    # {"field": [old, new], ...}; field names are ChangeField keys (lines.history).
+    changes = models.JSONField(_("modifications"))
+    # What the change did to the directory publication, in the customer's words.
+    outcome = models.CharField(_("effet sur la parution"), max_length=200, blank=True)
+
+    objects = ServiceChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("modification")
+        verbose_name_plural = _("historique des modifications")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["service", "-at"], name="servicechange_service_at_idx")]
+
+    def __str__(self):
+        return f"{self.service} {self.at:%Y-%m-%d %H:%M}"

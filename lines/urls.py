@@ -1,7 +1,34 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 
+
+class E164DigitsConverter:
+    """A service's number in URLs: its E.164 digits without the plus (`33972102030`)."""
+
+    regex = "[1-9][0-9]{6,14}"
+
+    def to_python(self, value):
+        return f"+{value}"
+
+    def to_url(self, value):
+        return str(value).lstrip("+")
+
+
+register_converter(E164DigitsConverter, "e164")
+
 urlpatterns = [
-    path("", views.service_list, name="home"),
+    path("", views.home, name="home"),
+    path("telephonie/", views.service_list, name="service_list"),
+    path("telephonie/appliquer/", views.bulk_apply, name="bulk_apply"),
+    path("telephonie/<e164:number>/", views.service_overview, name="service_overview"),
+    path("telephonie/<e164:number>/coordonnees/", views.service_contact, name="service_contact"),
+    path(
+        "telephonie/<e164:number>/coordonnees/modifier/",
+        views.service_contact_edit,
+        name="service_contact_edit",
+    ),
+    path("telephonie/<e164:number>/urgences/", views.service_emergency, name="service_emergency"),
+    path("telephonie/<e164:number>/historique/", views.service_history, name="service_history"),
+    path("telephonie/<e164:number>/historique/<int:change_id>/", views.service_change, name="service_change"),
 ]

@@ -1,17 +1,360 @@
-"""Customer panel pages. Every view looks objects up through the signed-in customer."""
+"""Customer panel pages. Every view finds objects through the signed-in customer (`_service_for`),
+so another customer's service, account or history entry is a 404, never a 403 that confirms it
+exists. Mutations are POST only and go through lines.services."""
 
+import re
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from .models import Service
+from directory.listing import listing_flags, listing_for
+from directory.models import Publication
+from directory.schedule import next_directory_update
+from directory.services import Outcome, publication_of
+
+from .communes import LocationError
+from .forms import ContactDetailsForm, PublicationForm, initial_publication
+from .history import actor_label, describe
+from .models import ContactDetails, Service, ServiceChange
+from .services import ServiceNotEditable, contact_details_apply, contact_details_copy
+
+SERVICES_PER_PAGE = 50
+CHANGES_PER_PAGE = 20
+
+
+def _service_for(request, number):
+    services = Service.objects.owned_by(request.user).select_related(
+        "billing_account",
+        "contact_details__commune",
+        "contact_details__arrondissement",
+        "publication",
+    )
+    return get_object_or_404(services, number=number)
+
+
+def _details_of(service):
+    try:
+        return service.contact_details
+    except ContactDetails.DoesNotExist:
+        return None
+
+
+def _next_update_text():
+    return formats.date_format(timezone.localtime(next_directory_update()), "DATE_FORMAT")
+
+
+def number_prefix(query: str) -> str | None:
+    """`09 72 10`, `+33972 10`, `0033 9 72` -> `+3397210`; None if the query is not a number."""
+    compact = re.sub(r"[\s.\-()]", "", query)
+    if not re.fullmatch(r"\+?[0-9]{2,15}", compact):
+        return None
+    if compact.startswith("+"):
+        return compact
+    if compact.startswith("00"):
+        return "+" + compact[2:]
+    if compact.startswith("0"):
+        return "+33" + compact[1:]
+    return "+" + compact if compact.startswith("33") else None
+
+
+@login_required
+def home(request):
+    return redirect("service_list")
 
 
 @login_required
 def service_list(request):
-    """Téléphonie: the customer's services grouped by billing account."""
-    services = (
-        Service.objects.owned_by(request.user)
-        .select_related("billing_account", "contact_details", "publication")
-        .order_by("billing_account__reference", "number")
+    """Téléphonie: the customer's services, filtered, searched and paginated."""
+    accounts = list(request.user.billing_accounts.order_by("reference"))
+    services = Service.objects.owned_by(request.user).select_related(
+        "billing_account", "contact_details", "publication"
     )
-    return render(request, "lines/service_list.html", {"services": services})
+    query = request.GET.get("q", "").strip()[:50]
+    account = request.GET.get("compte", "")
+    kind = request.GET.get("type", "")
+    state = request.GET.get("etat", "")
+    if query:
+        prefix = number_prefix(query)
+        services = (
+            services.filter(number__startswith=prefix) if prefix else services.filter(label__icontains=query)
+        )
+    if account:
+        services = services.filter(billing_account__reference=account)
+    if kind in Service.Kind.values:
+        services = services.filter(kind=kind)
+    if state == "a-completer":
+        services = services.active().filter(contact_details__isnull=True)
+    elif state in Publication.Status.values:
+        services = services.filter(publication__status=state)
+    page = Paginator(services.order_by("billing_account__reference", "number"), SERVICES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "lines/service_list.html",
+        {
+            "accounts": accounts,
+            "page": page,
+            "query": query,
+            "account": account,
+            "kind": kind,
+            "state": state,
+            "kinds": Service.Kind.choices,
+            "statuses": Publication.Status.choices,
+            "filters": filters.urlencode(),
+        },
+    )
+
+
+def _tab_context(request, service, tab):
+    return {
+        "service": service,
+        "tab": tab,
+        "details": _details_of(service),
+        "publication": publication_of(service),
+    }
+
+
+@login_required
+def service_overview(request, number):
+    """ "Vue d'ensemble" for a line, "Mon numéro" for a number."""
+    service = _service_for(request, number)
+    return render(request, "lines/service_overview.html", _tab_context(request, service, "overview"))
+
+
+@login_required
+def service_contact(request, number):
+    """The Coordonnées tab: details, publication status with dates, and the listing preview."""
+    service = _service_for(request, number)
+    context = _tab_context(request, service, "contact")
+    listing = listing_for(context["details"], context["publication"])
+    last_change = service.changes.only("at").first()
+    details = context["details"]
+    context.update(
+        listing=listing,
+        listing_flags=listing_flags(listing) if listing else [],
+        last_changed_at=last_change.at if last_change else (details.updated_at if details else None),
+        next_update=next_directory_update(),
+    )
+    return render(request, "lines/service_contact.html", context)
+
+
+def _success_message(outcome, changed, listed):
+    when = _next_update_text()
+    if not changed:
+        return _("Aucune modification : vos coordonnées étaient déjà à jour.")
+    return {
+        Outcome.PUBLICATION_SCHEDULED: _(
+            "Coordonnées enregistrées. Votre parution est programmée : elle sera transmise aux annuaires "
+            "lors de leur prochaine mise à jour, le %(date)s, et visible sous 1 à 30 jours."
+        ),
+        Outcome.UPDATE_SCHEDULED: _(
+            "Coordonnées enregistrées. La mise à jour de votre parution sera transmise aux annuaires le "
+            "%(date)s et visible sous 1 à 30 jours."
+        ),
+        Outcome.WITHDRAWAL_SCHEDULED: _(
+            "Coordonnées enregistrées. Le retrait de l'annuaire sera transmis aux annuaires le %(date)s : "
+            "votre numéro en disparaîtra sous 1 à 30 jours."
+        ),
+        Outcome.CANCELLED: _(
+            "Coordonnées enregistrées. Votre demande de parution est annulée : rien n'avait encore été "
+            "transmis aux annuaires."
+        ),
+        Outcome.UNCHANGED: _(
+            "Coordonnées enregistrées. Ce qui paraît dans l'annuaire ne change pas : aucune mise à jour "
+            "n'est nécessaire."
+        )
+        if listed
+        else _("Coordonnées enregistrées. Elles ne sont pas publiées dans l'annuaire."),
+    }[outcome] % {"date": when}
+
+
+def _siblings(service):
+    """The other active services of the same billing account, the targets of "apply to others"."""
+    return (
+        Service.objects.active()
+        .filter(billing_account_id=service.billing_account_id)
+        .exclude(pk=service.pk)
+        .select_related("contact_details")
+        .order_by("number")
+    )
+
+
+def _selected_targets(request, service):
+    siblings = _siblings(service)
+    if request.POST.get("apply_to_all") == "on":
+        return list(siblings.select_related("publication"))
+    wanted = request.POST.getlist("targets")[:10_000]
+    # Only numbers of this account count: anything else posted is ignored, never applied.
+    return list(
+        siblings.filter(number__in=[f"+{digits}" for digits in wanted if digits.isdigit()]).select_related(
+            "publication"
+        )
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_contact_edit(request, number):
+    """ "Modifier les coordonnées": Informations, Adresse, Parution dans les annuaires."""
+    service = _service_for(request, number)
+    if service.state != Service.State.ACTIVE:
+        messages.error(request, _("Ce service est résilié : ses coordonnées ne peuvent plus être modifiées."))
+        return redirect("service_contact", number=service.number)
+    details = _details_of(service)
+    publication = publication_of(service)
+    if request.method == "POST":
+        details_form = ContactDetailsForm(request.POST)
+        publication_form = PublicationForm(request.POST)
+        if details_form.is_valid() and publication_form.is_valid():
+            targets = _selected_targets(request, service)
+            try:
+                with transaction.atomic():
+                    result = contact_details_apply(
+                        service=service,
+                        details=details_form.details(),
+                        publication=publication_form.choices_for(details_form.cleaned_data["legal_form"]),
+                        actor=request.user,
+                        source=ServiceChange.Source.PANEL,
+                    )
+            except LocationError:
+                details_form.add_error("city", _("Cette adresse ne correspond à aucune commune."))
+            except ServiceNotEditable as error:
+                messages.error(request, str(error))
+                return redirect("service_contact", number=service.number)
+            else:
+                messages.success(
+                    request,
+                    _success_message(result.outcome, result.changed, publication_form.cleaned_data["listed"]),
+                )
+                if targets:
+                    results = contact_details_copy(
+                        source_service=service, targets=targets, actor=request.user
+                    )
+                    return _bulk_results(request, service, results)
+                return redirect("service_contact", number=service.number)
+    else:
+        initial = {name: getattr(details, name) for name in ContactDetailsForm.base_fields} if details else {}
+        details_form = ContactDetailsForm(initial=initial)
+        publication_form = PublicationForm(initial=initial_publication(publication))
+    context = _tab_context(request, service, "contact")
+    context.update(
+        details_form=details_form,
+        publication_form=publication_form,
+        siblings=_siblings(service),
+        selected_targets=set(request.POST.getlist("targets")),
+        next_update=next_directory_update(),
+    )
+    return render(
+        request, "lines/service_contact_edit.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+def _bulk_results(request, source, results):
+    rows = [
+        {
+            "service": result.service,
+            "error": result.error,
+            "changed": result.changed,
+            "outcome": result.outcome.label if result.outcome else "",
+        }
+        for result in results
+    ]
+    return render(
+        request,
+        "lines/bulk_results.html",
+        {
+            "source": source,
+            "rows": rows,
+            "applied": sum(1 for row in rows if not row["error"]),
+            "failed": sum(1 for row in rows if row["error"]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_apply(request):
+    """Apply one service's contact details to other services of its billing account."""
+    number = request.GET.get("source") or request.POST.get("source", "")
+    if not re.fullmatch(r"[1-9][0-9]{6,14}", number):
+        raise Http404
+    source = _service_for(request, f"+{number}")
+    if _details_of(source) is None:
+        messages.error(request, _("Ce service n'a pas encore de coordonnées à appliquer aux autres."))
+        return redirect("service_contact", number=source.number)
+    if request.method == "POST":
+        targets = _selected_targets(request, source)
+        if targets:
+            results = contact_details_copy(source_service=source, targets=targets, actor=request.user)
+            return _bulk_results(request, source, results)
+        messages.error(request, _("Cochez au moins un service."))
+    return render(
+        request,
+        "lines/bulk_apply.html",
+        {
+            "source": source,
+            "details": source.contact_details,
+            "siblings": _siblings(source),
+            "selected_targets": set(request.POST.getlist("targets")),
+        },
+    )
+
+
+@login_required
+def service_emergency(request, number):
+    """For a line: where its emergency calls are routed, from the installation address."""
+    service = _service_for(request, number)
+    if service.kind != Service.Kind.LINE:
+        raise Http404
+    return render(request, "lines/service_emergency.html", _tab_context(request, service, "emergency"))
+
+
+def _outcome_label(change):
+    return Outcome(change.outcome).label if change.outcome in Outcome.values else ""
+
+
+@login_required
+def service_history(request, number):
+    """Who changed what and when, consent changes included."""
+    service = _service_for(request, number)
+    page = Paginator(service.changes.select_related("actor"), CHANGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    entries = [
+        {
+            "change": change,
+            "actor": actor_label(change, request.user),
+            "fields": describe(change),
+            "outcome": _outcome_label(change),
+        }
+        for change in page
+    ]
+    context = _tab_context(request, service, "history")
+    context.update(page=page, entries=entries)
+    return render(request, "lines/service_history.html", context)
+
+
+@login_required
+def service_change(request, number, change_id):
+    service = _service_for(request, number)
+    change = get_object_or_404(
+        ServiceChange.objects.visible_to(request.user).select_related("actor"), pk=change_id, service=service
+    )
+    context = _tab_context(request, service, "history")
+    context.update(
+        change=change,
+        actor=actor_label(change, request.user),
+        fields=describe(change),
+        outcome_label=_outcome_label(change),
+    )
+    return render(request, "lines/service_change.html", context)

@@ -59,6 +59,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lines.context_processors.missing_details",
             ],
         },
     },
@@ -125,3 +126,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Directory sync ---------------------------------------------------------------------------
+# When the monthly directory update runs, as a crontab line in Europe/Paris time (minute hour
+# day-of-month month day-of-week): beat uses it, and the panel tells customers the next date.
+DIRECTORY_SYNC_SCHEDULE = env.str("DIRECTORY_SYNC_SCHEDULE", default="0 3 1 * *")

@@ -1,0 +1,101 @@
+"""Writes to directory publication. The status changes only here.
+
+Rules (../shared/reference/domain.md, section 3):
+- publishing, or changing anything that would be published -> "Synchronisation programmée";
+- saving without a change to what would be published keeps the status;
+- switching to Non while a listing is in the directories schedules its withdrawal;
+- switching to Non while nothing is in the directories leaves (or puts back) a blank status.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from lines.models import ContactDetails, Service
+
+from .listing import listing_for
+from .models import Publication
+
+# The subscriber's choices, in the order the form shows them.
+CHOICE_FIELDS = (
+    "listed",
+    "marketing_accepted",
+    "reverse_search",
+    "name_display",
+    "address_display",
+    "line_designation",
+)
+
+
+class Outcome(models.TextChoices):
+    """What an edit did to the publication, in the customer's words."""
+
+    PUBLICATION_SCHEDULED = "publish", _("Publication programmée")
+    UPDATE_SCHEDULED = "update", _("Mise à jour de la parution programmée")
+    WITHDRAWAL_SCHEDULED = "withdraw", _("Retrait de l'annuaire programmé")
+    CANCELLED = "cancel", _("Demande de parution annulée")
+    UNCHANGED = "unchanged", _("Parution inchangée")
+
+
+@dataclass(frozen=True)
+class PublicationResult:
+    outcome: Outcome
+    changes: dict  # {"field": [old, new]} of the subscriber's choices
+    publication: Publication
+
+
+def publication_of(service: Service) -> Publication:
+    """The service's publication, or an unsaved blank one (never listed) if it has none yet."""
+    try:
+        return service.publication
+    except Publication.DoesNotExist:
+        return Publication(service=service)
+
+
+@transaction.atomic
+def publication_apply(
+    *,
+    service: Service,
+    choices: dict,
+    details_before: ContactDetails | None,
+    details_after: ContactDetails | None,
+    now,
+) -> PublicationResult:
+    """Record the subscriber's directory choices for `service` and move the status by the rules
+    above, comparing the listing before and after the edit. `choices` maps CHOICE_FIELDS to values;
+    with `listed` False only `listed` is taken, the options keep their last values for next time.
+    """
+    publication = Publication.objects.select_for_update().filter(service=service).first()
+    publication = publication or Publication(service=service)
+    before = listing_for(details_before, publication)
+
+    wanted = {"listed": False} if not choices.get("listed") else choices
+    changes = {}
+    for field in CHOICE_FIELDS:
+        if field in wanted and getattr(publication, field) != wanted[field]:
+            changes[field] = [getattr(publication, field), wanted[field]]
+            setattr(publication, field, wanted[field])
+    after = listing_for(details_after, publication)
+
+    if before == after:
+        outcome = Outcome.UNCHANGED
+    elif after is None and not publication.in_directory:
+        outcome = Outcome.CANCELLED
+        publication.status = Publication.Status.NONE
+        publication.error_reason = ""
+    else:
+        if after is None:
+            outcome = Outcome.WITHDRAWAL_SCHEDULED
+        elif publication.in_directory:
+            outcome = Outcome.UPDATE_SCHEDULED
+        else:
+            outcome = Outcome.PUBLICATION_SCHEDULED
+        publication.status = Publication.Status.SCHEDULED
+        publication.revision += 1  # tells a running sync that this record changed after pick-up
+        publication.scheduled_at = now
+        publication.error_reason = ""
+
+    if changes or outcome != Outcome.UNCHANGED or publication._state.adding:
+        publication.save()
+    return PublicationResult(outcome=outcome, changes=changes, publication=publication)
