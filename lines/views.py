@@ -86,6 +86,8 @@ def service_list(request):
             services.filter(number__startswith=prefix) if prefix else services.filter(label__icontains=query)
         )
     if account:
+        if account not in {billing_account.reference for billing_account in accounts}:
+            raise Http404  # another customer's account: not even its existence is confirmed
         services = services.filter(billing_account__reference=account)
     if kind in Service.Kind.values:
         services = services.filter(kind=kind)

@@ -79,9 +79,10 @@ def test_the_list_filters_by_label_kind_account_and_state(signed_in, customer):
     assert "Accueil" not in table_of(signed_in.get(reverse("service_list"), {"type": "number"}))
     rows = table_of(signed_in.get(reverse("service_list"), {"etat": "a-completer"}))
     assert "Fax" in rows and "Accueil principal" not in rows
-    assert "Aucun service ne correspond" in table_of(
-        signed_in.get(reverse("service_list"), {"compte": "zz00000-1"})
-    )
+    own_account = customer.billing_accounts.get().reference
+    assert "Fax" in table_of(signed_in.get(reverse("service_list"), {"compte": own_account}))
+    assert "Aucun service ne correspond" in table_of(signed_in.get(reverse("service_list"), {"q": "zzz"}))
+    assert signed_in.get(reverse("service_list"), {"compte": "zz00000-1"}).status_code == 404
 
 
 def test_the_list_is_paginated(signed_in, customer):
@@ -176,6 +177,8 @@ def test_bulk_apply_from_the_list_never_touches_another_customers_service(
     make_contact_details(source)
     target = make_service(customer)
     foreign = make_service(other_customer)
+    listing = signed_in.get(reverse("service_list")).content.decode()
+    assert f'href="/telephonie/appliquer/?source={source.number_digits}"' in listing
     form = signed_in.get(reverse("bulk_apply"), {"source": source.number_digits})
     assert form.status_code == 200 and target.national_number in form.content.decode()
     response = signed_in.post(
@@ -240,8 +243,9 @@ def test_autre_gets_404_on_every_page_of_demos_services(client, demo):
     own = Service.objects.owned_by(autre).first()
     assert client.get(url("service_change", own, change.pk)).status_code == 404  # entry of another service
     assert client.get(reverse("bulk_apply"), {"source": service.number_digits}).status_code == 404
-    rows = table_of(client.get(reverse("service_list"), {"compte": service.billing_account.reference}))
-    assert service.national_number not in rows
+    assert (
+        client.get(reverse("service_list"), {"compte": service.billing_account.reference}).status_code == 404
+    )
     assert not ContactDetails.objects.filter(service=service, last_name="Durand").exists()
 
 
