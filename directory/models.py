@@ -112,3 +112,149 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.service_id}: {self.get_status_display()}"
+
+
+class Listing(models.Model):
+    """An entry of the operator's own public directory (publisher `annuaire`), as last synced.
+
+    Written only by the sync (directory.publishers.AnnuairePublisher); read by /annuaire/. The
+    `*_search` columns hold normalised text (lines.communes.normalise_place_name) for indexed
+    prefix and equality searches.
+    """
+
+    # No database foreign key: the sync writes millions of rows and a per-row trigger would double
+    # its cost; Django still deletes the listing with its service.
+    service = models.OneToOneField(
+        "lines.Service",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="directory_listing",
+        db_constraint=False,
+    )
+    number = models.CharField(_("numéro"), max_length=20)  # E.164, for reverse search
+    national_number = models.CharField(_("numéro national"), max_length=20)
+    name = models.CharField(_("nom"), max_length=320)
+    name_search = models.CharField(max_length=320, editable=False)
+    activity = models.CharField(_("activité"), max_length=100, blank=True)
+    line_designation = models.CharField(_("désignation de la ligne"), max_length=40, blank=True)
+    street = models.CharField(_("voie"), max_length=220, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=5, blank=True)
+    city = models.CharField(_("ville"), max_length=80)
+    city_search = models.CharField(max_length=80, editable=False)
+    departement = models.CharField(_("département"), max_length=3)
+    marketing_accepted = models.BooleanField(_("démarchage accepté"))
+    reverse_search = models.BooleanField(_("annuaire inversé"))
+    published_at = models.DateTimeField(_("publié le"))
+
+    class Meta:
+        verbose_name = _("fiche de l'annuaire")
+        verbose_name_plural = _("fiches de l'annuaire")
+        # A plain unique constraint: `unique=True` would add a pattern index nobody uses.
+        constraints = [models.UniqueConstraint(fields=["number"], name="listing_number_unique")]
+        # Prefix searches (`name_search LIKE 'DUP%'`): on PostgreSQL under any collation but C
+        # only the varchar_pattern_ops operator class serves them; SQLite ignores opclasses.
+        indexes = [
+            models.Index(fields=["name_search"], name="listing_name_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["city_search", "name_search"],
+                name="listing_city_name_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["departement", "name_search"],
+                name="listing_departement_name_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.national_number}"
+
+
+class SyncRun(models.Model):
+    """One directory update: who or what started it, how far it went, what it did."""
+
+    class Trigger(models.TextChoices):
+        BEAT = "beat", _("Planification mensuelle")
+        COMMAND = "command", _("Commande sync_directory")
+        ADMIN = "admin", _("Administration")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("En cours")
+        SUCCEEDED = "succeeded", _("Réussie")
+        FAILED = "failed", _("Échouée")
+        ABANDONED = "abandoned", _("Abandonnée")
+
+    trigger = models.CharField(_("déclencheur"), max_length=10, choices=Trigger.choices)
+    started_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lancée par"),
+    )
+    publishers = models.JSONField(_("éditeurs"), default=list)
+    batch_size = models.PositiveIntegerField(_("taille des lots"))
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("début"))
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"))
+    finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    batches_total = models.PositiveIntegerField(_("lots"), default=0)
+    added = models.PositiveIntegerField(_("ajoutées"), default=0)
+    updated = models.PositiveIntegerField(_("mises à jour"), default=0)
+    withdrawn = models.PositiveIntegerField(_("retirées"), default=0)
+    rejected = models.PositiveIntegerField(_("refusées"), default=0)
+    left_for_next = models.PositiveIntegerField(_("reportées"), default=0)
+    errors = models.TextField(_("erreurs"), blank=True)
+    export_files = models.JSONField(_("fichiers exportés"), default=list)
+
+    class Meta:
+        verbose_name = _("synchronisation des annuaires")
+        verbose_name_plural = _("synchronisations des annuaires")
+        ordering = ["-started_at"]
+        constraints = [
+            # Only one run at a time, whatever starts it: the database says who got there first.
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="running"), name="syncrun_one_running"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_status_display()}"
+
+
+class SyncBatch(models.Model):
+    """A slice of a run's scheduled publications, by service id: (after_id, last_id]. Short enough
+    to finish well within a task's time limit; its state is how the run knows it is complete."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        FAILED = "failed", _("Échoué")
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="batches")
+    number = models.PositiveIntegerField(_("numéro"))
+    after_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    added = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    left_for_next = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("lot de synchronisation")
+        verbose_name_plural = _("lots de synchronisation")
+        ordering = ["run", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="syncbatch_unique_number")]
+        indexes = [models.Index(fields=["run", "state"], name="syncbatch_run_state_idx")]
+
+    def __str__(self):
+        return f"#{self.run_id}/{self.number} {self.get_state_display()}"

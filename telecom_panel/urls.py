@@ -7,5 +7,6 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("annuaire/", include("directory.urls")),
     path("", include("lines.urls")),
 ]

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from tests import factories
@@ -40,3 +41,13 @@ def other_customer(db):
 def support_staff(db):
     """A member of the support team, in the `support` group."""
     return factories.make_staff("sam", group="support")
+
+
+@pytest.fixture
+def communes(db):
+    """The commune reference data. A migration loads it, but a transactional test (live server,
+    real worker) empties every table when it ends, so such tests load it again when missing."""
+    from lines.models import Commune
+
+    if not Commune.objects.exists():
+        call_command("load_communes", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from directory.models import Publication
 from lines.communes import resolve_location
 from lines.models import BillingAccount, ContactDetails, Service
 
@@ -64,3 +65,37 @@ def make_contact_details(service, base=INDIVIDUAL_DETAILS, **overrides):
         updated_at=timezone.now(),
         **values,
     )
+
+
+def make_scheduled_services(owner, count, *, first_number=200_000_000, in_directory=False):
+    """`count` listed services waiting for the sync, written set-based (fast at thousands)."""
+    account = owner.billing_accounts.first()
+    now = timezone.now()
+    services = Service.objects.bulk_create(
+        Service(billing_account=account, kind=Service.Kind.NUMBER, number=f"+331{first_number + i:08d}")
+        for i in range(count)
+    )
+    location = resolve_location("75011", "Paris")
+    ContactDetails.objects.bulk_create(
+        ContactDetails(
+            service=service,
+            **{**INDIVIDUAL_DETAILS, "last_name": f"Abonné{i:06d}"},
+            commune=location.commune,
+            arrondissement=location.arrondissement,
+            departement=location.departement,
+            updated_at=now,
+        )
+        for i, service in enumerate(services)
+    )
+    Publication.objects.bulk_create(
+        Publication(
+            service=service,
+            listed=True,
+            status="scheduled",
+            scheduled_at=now,
+            revision=1,
+            in_directory=in_directory,
+        )
+        for service in services
+    )
+    return services

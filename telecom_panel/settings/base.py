@@ -7,6 +7,7 @@ the defaults give the embedded set-up that `make run` serves: SQLite and in-proc
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -96,7 +97,7 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 
 # --- Celery ---------------------------------------------------------------------------------
 # Without REDIS_URL tasks run in-process (nothing else has to run); with it Redis is the broker.
@@ -116,7 +117,6 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis re-delivers an unacknowledged task after this delay: every task must finish well before.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Logging: personal data is never logged in clear --------------------------------------------
 LOGGING = {
@@ -129,5 +129,43 @@ LOGGING = {
 
 # --- Directory sync ---------------------------------------------------------------------------
 # When the monthly directory update runs, as a crontab line in Europe/Paris time (minute hour
-# day-of-month month day-of-week): beat uses it, and the panel tells customers the next date.
+# day-of-month month day-of-week). Beat runs this entry, and the panel computes "next directory
+# update" from the very same crontab object (directory.schedule).
 DIRECTORY_SYNC_SCHEDULE = env.str("DIRECTORY_SYNC_SCHEDULE", default="0 3 1 * *")
+_minute, _hour, _day_of_month, _month, _day_of_week = DIRECTORY_SYNC_SCHEDULE.split()
+CELERY_BEAT_SCHEDULE = {
+    "directory-sync": {
+        "task": "directory.sync_run",
+        "schedule": crontab(
+            minute=_minute,
+            hour=_hour,
+            day_of_month=_day_of_month,
+            month_of_year=_month,
+            day_of_week=_day_of_week,
+        ),
+    },
+}
+# Publishers every run sends to (directory.publishers.PUBLISHERS), in order.
+DIRECTORY_PUBLISHERS = env.list("DIRECTORY_PUBLISHERS", default=["annuaire", "file"])
+# Where the `file` publisher writes one export (JSON lines) and its manifest per run.
+DIRECTORY_EXPORT_DIR = Path(env.str("DIRECTORY_EXPORT_DIR", default=str(BASE_DIR / "exports")))
+# Records per batch: a batch is one short task, far below the broker's visibility timeout.
+DIRECTORY_SYNC_BATCH_SIZE = env.int("DIRECTORY_SYNC_BATCH_SIZE", default=20000)
+# A run or batch without news for this long is presumed dead (worker killed) and taken over.
+DIRECTORY_SYNC_STALE_AFTER = env.int("DIRECTORY_SYNC_STALE_AFTER", default=900)
+
+# --- Public directory -------------------------------------------------------------------------
+# /annuaire/ is open to anyone: each client address gets this many searches per window (seconds).
+PUBLIC_DIRECTORY_RATE_LIMIT = env.int("PUBLIC_DIRECTORY_RATE_LIMIT", default=30)
+PUBLIC_DIRECTORY_RATE_WINDOW = env.int("PUBLIC_DIRECTORY_RATE_WINDOW", default=60)
+# How many reverse proxies we run in front of Django. 0: the client is REMOTE_ADDR, and
+# X-Forwarded-For is ignored because any client can write it (see directory/throttle.py).
+PUBLIC_DIRECTORY_TRUSTED_PROXY_COUNT = env.int("PUBLIC_DIRECTORY_TRUSTED_PROXY_COUNT", default=0)
+# The rate-limit counters must be shared by every web process: Redis when there is one.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}

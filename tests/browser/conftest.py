@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from lines.models import Commune
-
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
     "--headless",
@@ -49,11 +47,8 @@ def page(chromium, live_server):
 
 
 @pytest.fixture
-def demo_data(transactional_db, settings):
-    """The demo customers, on a live-server database (flushed after every such test, so the
-    commune reference data is loaded again when an earlier test emptied it)."""
-    if not Commune.objects.exists():
-        call_command("load_communes", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def demo_data(transactional_db, communes):
+    """The demo customers, on the live server's database."""
     call_command("load_demo", "--force", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 

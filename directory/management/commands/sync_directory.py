@@ -1,0 +1,120 @@
+"""Run the directory update now: the same function as the monthly beat task.
+
+    python manage.py sync_directory [--dry-run] [--batch-size N] [--publisher NAME] [--distribute]
+
+Shows a progress bar, prints a summary, and exits non-zero when the run failed. A second start
+while a run is under way says so and exits cleanly (status 0) without touching anything.
+"""
+
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from directory.models import SyncBatch, SyncRun
+from directory.publishers import PUBLISHERS
+from directory.sync import SyncAlreadyRunning, directory_sync_dry_run, directory_sync_run
+
+SUMMARY = (
+    ("added", "ajoutées"),
+    ("updated", "mises à jour"),
+    ("withdrawn", "retirées"),
+    ("rejected", "refusées"),
+    ("left_for_next", "reportées à la prochaine fois"),
+)
+
+
+class Command(BaseCommand):
+    help = "Synchronise les annuaires maintenant (la même fonction que la mise à jour mensuelle)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="say what would be sent; change nothing")
+        parser.add_argument(
+            "--batch-size", type=int, help=f"records per batch (default {settings.DIRECTORY_SYNC_BATCH_SIZE})"
+        )
+        parser.add_argument(
+            "--publisher",
+            choices=sorted(PUBLISHERS),
+            help="send to this publisher only (statuses then stay scheduled for the full run)",
+        )
+        parser.add_argument(
+            "--distribute",
+            action="store_true",
+            help="hand the batches to Celery workers (needs REDIS_URL) and follow them",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, cron)")
+
+    def handle(self, *args, dry_run, batch_size, publisher, distribute, no_progress, **options):
+        if batch_size is not None and not 1 <= batch_size <= 50_000:
+            raise CommandError("--batch-size doit être entre 1 et 50000.")
+        publishers = [publisher] if publisher else None
+        if dry_run:
+            return self._dry_run(batch_size)
+        if distribute and not settings.REDIS_URL:
+            raise CommandError("--distribute needs a broker: set REDIS_URL.")
+
+        bar = None if no_progress else tqdm(total=0, unit="lot", desc="Synchronisation", file=sys.stderr)
+
+        def progress(batch):
+            if bar is not None:
+                bar.total = batch.run.batches_total
+                bar.update(1)
+                bar.set_postfix(lot=batch.number, état=batch.state)
+
+        try:
+            run = directory_sync_run(
+                trigger=SyncRun.Trigger.COMMAND,
+                batch_size=batch_size,
+                publisher_names=publishers,
+                distribute=distribute,
+                progress=progress,
+            )
+            if distribute:
+                run = self._follow(run, bar)
+        except SyncAlreadyRunning as running:
+            since = running.run.started_at.strftime("%d/%m/%Y %H:%M") if running.run else "?"
+            self.stdout.write(
+                f"Une synchronisation est déjà en cours (#{running.run.pk if running.run else '?'}, depuis {since}) : "
+                "rien n'a été lancé."
+            )
+            return
+        finally:
+            if bar is not None:
+                bar.close()
+        self._summary(run)
+        if run.status != SyncRun.Status.SUCCEEDED:
+            raise CommandError(f"La synchronisation #{run.pk} a échoué :\n{run.errors}")
+
+    def _follow(self, run, bar):
+        """Wait for the workers, the progress bar following the batches as they finish."""
+        if bar is not None:
+            bar.total = run.batches_total
+        while True:
+            run.refresh_from_db()
+            finished = run.batches.exclude(
+                state__in=[SyncBatch.State.PENDING, SyncBatch.State.RUNNING]
+            ).count()
+            if bar is not None:
+                bar.update(finished - bar.n)
+            if run.status != SyncRun.Status.RUNNING:
+                return run
+            time.sleep(0.5)
+
+    def _summary(self, run):
+        self.stdout.write(
+            f"Synchronisation #{run.pk} : {run.get_status_display()} ({run.batches_total} lots)"
+        )
+        for field, label in SUMMARY:
+            self.stdout.write(f"  {label:<32} {getattr(run, field):>10}")
+        for name in run.export_files:
+            self.stdout.write(f"  fichier : {settings.DIRECTORY_EXPORT_DIR / name}")
+
+    def _dry_run(self, batch_size):
+        report = directory_sync_dry_run(batch_size=batch_size)
+        self.stdout.write("Simulation : rien n'a été envoyé ni modifié.")
+        for field, label in SUMMARY[:4]:
+            self.stdout.write(f"  {label:<32} {getattr(report, field):>10}")
+        for reason, count in sorted(report.reasons.items()):
+            self.stdout.write(f"    {count:>6} x {reason}")

@@ -1,0 +1,149 @@
+"""The sync's batch, staged in SQL: one temporary table holding, for each scheduled record of the
+batch, the change to send (add / update / withdraw), its listing as a directory shows it, the
+revision read, and `problem`, the reason a directory would refuse it (NULL when none).
+
+Publishers and the status flips then work set-based on that table, with no per-record Python:
+that is what keeps the sync near the database's own speed at millions of records.
+
+The listing columns here are the SQL twin of directory.listing.build_listing (the panel's
+preview): tests/directory/test_staging.py checks that both give the same listing, on SQLite and
+on PostgreSQL, across legal forms and display options. The search key of a listing name stays in Python (directory.listing.search_key), applied by the
+annuaire publisher to the staged names.
+"""
+
+from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext
+
+from lines.models import ContactDetails
+
+from .models import Publication
+
+TABLE = "sync_staged_batch"
+
+
+def _street_type_labels_sql(column: str) -> str:
+    with translation.override("fr"):  # directories are printed in French
+        cases = " ".join(
+            f"WHEN '{value}' THEN '{label}'" for value, label in ContactDetails.StreetType.choices
+        )
+    return f"CASE {column} {cases} ELSE '' END"
+
+
+def _national_number_sql(column: str) -> str:
+    """`+33199000101` -> `01 99 00 01 01`; overseas `+262262123456` -> `0262 12 34 56`."""
+    metropolitan = " || ' ' || ".join(
+        ["'0' || substr({c}, 4, 1)"] + [f"substr({{c}}, {start}, 2)" for start in (5, 7, 9, 11)]
+    )
+    overseas = " || ' ' || ".join(
+        ["'0' || substr({c}, 5, 3)"] + [f"substr({{c}}, {start}, 2)" for start in (8, 10, 12)]
+    )
+    return (
+        f"CASE WHEN length({column}) = 12 AND substr({column}, 1, 3) = '+33' THEN {metropolitan} "
+        f"WHEN length({column}) = 13 AND substr({column}, 1, 4) IN ('+262', '+269', '+508', '+590', '+594', '+596') "
+        f"THEN {overseas} ELSE {column} END"
+    ).format(c=column)
+
+
+def _advertising_sql(column: str) -> str:
+    pattern = r"https?://|www\.|@|[0-9]{4,}"
+    if connection.vendor == "postgresql":
+        return f"{column} ~* '{pattern}'"
+    return f"{column} REGEXP '(?i){pattern}'"  # Django registers REGEXP on SQLite
+
+
+def stage_batch(cursor, *, after_id: int, last_id: int):
+    """(Re)create the staged table for the scheduled records with after_id < service_id <= last_id."""
+    publication = Publication._meta.db_table
+    individual = "cd.legal_form = 'individual'"
+    city_only = f"({individual} AND p.address_display = 'city')"
+    street_parts = " || ' ' || ".join(
+        [
+            "COALESCE(CAST(cd.street_number AS TEXT), '')",
+            "cd.street_number_suffix",
+            _street_type_labels_sql("cd.street_type"),
+            "cd.street_name",
+        ]
+    )
+    street = f"trim(replace(replace(replace({street_parts}, '  ', ' '), '  ', ' '), '  ', ' '))"
+    street = (
+        f"{street} || CASE WHEN cd.address_complement <> '' THEN ', ' || cd.address_complement ELSE '' END"
+    )
+    first_name = (
+        "CASE WHEN p.name_display = 'initial' AND cd.first_name <> '' "
+        "THEN substr(cd.first_name, 1, 1) || '.' ELSE cd.first_name END"
+    )
+    name = (
+        f"CASE WHEN {individual} THEN trim(cd.last_name || ' ' || {first_name}) "
+        "ELSE trim(cd.company_name || ' ' || cd.designation_complement) END"
+    )
+    with translation.override("fr"):
+        missing_details = gettext("Coordonnées manquantes : la fiche ne peut pas être publiée.")
+        missing_name = gettext("Nom ou dénomination manquant.")
+        advertising = gettext(
+            "La désignation de la ligne ne peut contenir ni adresse web, ni e-mail, ni numéro."
+        )
+    cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {TABLE} AS
+        SELECT p.service_id AS service_id,
+               p.revision AS revision,
+               CASE WHEN NOT p.listed THEN 'withdraw' WHEN p.in_directory THEN 'update' ELSE 'add' END AS action,
+               s.number AS number,
+               {_national_number_sql("s.number")} AS national_number,
+               {name} AS name,
+               CASE WHEN cd.legal_form = 'professional' THEN cd.profession ELSE '' END AS activity,
+               p.line_designation AS line_designation,
+               CASE WHEN {city_only} THEN '' ELSE {street} END AS street,
+               CASE WHEN {city_only} THEN '' ELSE cd.postcode END AS postcode,
+               cd.city AS city,
+               commune.search_name AS city_search,
+               cd.departement AS departement,
+               p.marketing_accepted AS marketing_accepted,
+               p.reverse_search AS reverse_search,
+               CASE
+                   WHEN NOT p.listed THEN NULL
+                   WHEN cd.service_id IS NULL THEN %s
+                   WHEN trim({name}) = '' THEN %s
+                   WHEN {_advertising_sql("p.line_designation")} THEN %s
+               END AS problem
+        FROM {publication} p
+        JOIN lines_service s ON s.id = p.service_id
+        LEFT JOIN lines_contactdetails cd ON cd.service_id = p.service_id
+        LEFT JOIN lines_commune commune ON commune.code = cd.commune_id
+        WHERE p.status = 'scheduled' AND p.service_id > %s AND p.service_id <= %s
+        """,
+        [missing_details, missing_name, advertising, after_id, last_id],
+    )
+
+
+def drop_staged_batch(cursor):
+    cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+# The export's columns, in order (README, "Directory export format").
+EXPORT_COLUMNS = (
+    "action", "listing_id", "number", "national_number", "name", "activity", "line_designation", "street",
+    "postcode", "city", "departement", "opposes_marketing", "opposes_reverse_search",
+)  # fmt: skip
+
+
+def export_rows_sql() -> str:
+    """The accepted staged records as export rows. A withdrawal carries its listing id only:
+    nothing else of an unlisted subscriber ever leaves the operator."""
+
+    def listed_only(expression):
+        return f"CASE WHEN action = 'withdraw' THEN NULL ELSE {expression} END"
+
+    def flag(column):
+        return listed_only(f"CASE WHEN {column} THEN 'false' ELSE 'true' END")
+
+    columns = [
+        "action",
+        "CAST(service_id AS TEXT)",
+        *(listed_only(column) for column in EXPORT_COLUMNS[2:11]),
+        flag("marketing_accepted"),
+        flag("reverse_search"),
+    ]
+    return f"SELECT {', '.join(columns)} FROM {TABLE} WHERE problem IS NULL ORDER BY service_id"

@@ -1,0 +1,62 @@
+"""The sync builds listings in SQL (directory.staging), the panel in Python (directory.listing):
+both must give the same listing, on SQLite and on PostgreSQL."""
+
+import itertools
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from directory.listing import listing_for
+from directory.models import Publication
+from directory.staging import TABLE, stage_batch
+from lines.models import ContactDetails
+from tests.factories import COMPANY_DETAILS, INDIVIDUAL_DETAILS, make_contact_details, make_service
+
+pytestmark = pytest.mark.django_db
+COLUMNS = ("number", "national_number", "name", "activity", "line_designation", "street", "postcode", "city",
+           "departement", "marketing_accepted", "reverse_search")  # fmt: skip
+
+DETAILS = [
+    INDIVIDUAL_DETAILS,
+    {**INDIVIDUAL_DETAILS, "first_name": "Élodie", "last_name": "Lefèvre-Œuvray", "street_number": None,
+     "street_type": "", "address_complement": "Bâtiment B", "street_number_suffix": ""},
+    {**INDIVIDUAL_DETAILS, "street_number": 3, "street_number_suffix": "bis", "street_type": "allee",
+     "postcode": "20000", "city": "Ajaccio"},
+    COMPANY_DETAILS,
+    {**COMPANY_DETAILS, "legal_form": "professional", "profession": "Infirmière", "designation_complement": "",
+     "street_type": "lieu-dit", "postcode": "97400", "city": "Saint-Denis"},
+]  # fmt: skip
+OPTIONS = list(itertools.product(["full", "initial"], ["full", "city"], [True, False]))
+
+
+def staged_rows():
+    with connection.cursor() as cursor:
+        stage_batch(cursor, after_id=0, last_id=10**12)
+        cursor.execute(f"SELECT service_id, {', '.join(COLUMNS)} FROM {TABLE}")
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def test_sql_and_python_give_the_same_listing(customer):
+    numbers = iter([f"+3319900{n:04d}" for n in range(100)] + [f"+26226212{n:04d}" for n in range(100)])
+    expected = {}
+    for index, (details, (name_display, address_display, marketing)) in enumerate(
+        itertools.product(DETAILS, OPTIONS)
+    ):
+        number = next(numbers) if index % 3 else f"+26226212{index:04d}"
+        service = make_service(customer, number=number)
+        make_contact_details(service, details)
+        publication = Publication.objects.create(
+            service=service, listed=True, name_display=name_display, address_display=address_display,
+            marketing_accepted=marketing, reverse_search=not marketing, line_designation="Accueil",
+            status="scheduled", scheduled_at=timezone.now(),
+        )  # fmt: skip
+        details_row = ContactDetails.objects.select_related("service").get(service=service)
+        listing = listing_for(details_row, publication)
+        expected[service.pk] = tuple(getattr(listing, column) for column in COLUMNS)
+    with transaction.atomic():
+        staged = staged_rows()
+        transaction.set_rollback(True)
+    normalised = {pk: tuple(bool(v) if isinstance(v, int) and i >= 9 else v for i, v in enumerate(row))
+                  for pk, row in staged.items()}  # fmt: skip
+    assert normalised == expected
