@@ -16,6 +16,9 @@ from lines.models import ContactDetails
 from .models import Publication
 
 _STREET_TYPES = dict(ContactDetails.StreetType.choices)
+# Directories refuse advertising in a line description: web or e-mail addresses, numbers. The
+# panel's form checks it as the customer types; the sync checks it again (directory.staging).
+ADVERTISING_PATTERN = r"https?://|www\.|@|[0-9]{4,}"
 INDIVIDUAL = ContactDetails.LegalForm.INDIVIDUAL
 PROFESSIONAL = ContactDetails.LegalForm.PROFESSIONAL
 

@@ -131,14 +131,16 @@ def sync_run_start(*, trigger, started_by=None, batch_size=None, publisher_names
 # --- 3. Batches ----------------------------------------------------------------------------------
 
 
-def _flip(cursor, *, now) -> tuple[dict, int]:
+def _flip(cursor, *, batch, now) -> tuple[dict, int]:
     """Flip, set-based, the staged records whose revision is still the one read: accepted ones to
     synced (or blank after a withdrawal), refused ones to error with their reason. A record
     edited since it was read keeps its new revision and stays scheduled."""
     publication = Publication._meta.db_table
     same_record = (
         f"{publication}.service_id = {TABLE}.service_id AND {publication}.revision = {TABLE}.revision "
-        f"AND {publication}.status = 'scheduled'"
+        f"AND {publication}.status = 'scheduled' "
+        # The batch's id range again: the planner then reads the publications by an index range.
+        f"AND {publication}.service_id > {int(batch.after_id)} AND {publication}.service_id <= {int(batch.last_id)}"
     )
     cursor.execute(
         f"UPDATE {publication} SET status = CASE WHEN listed THEN 'synced' ELSE 'none' END, "
@@ -189,7 +191,7 @@ def sync_batch_process(batch_id: int, *, now=None) -> SyncBatch | None:
                 publisher.publish(cursor, run_id=run.pk, batch_number=batch.number, now=now)
             counts = dict.fromkeys(COUNT_FIELDS, 0)
             if _is_full_run(run.publishers):
-                flipped, counts["rejected"] = _flip(cursor, now=now)
+                flipped, counts["rejected"] = _flip(cursor, batch=batch, now=now)
                 counts.update(flipped)
                 counts["left_for_next"] = staged - sum(flipped.values()) - counts["rejected"]
             else:

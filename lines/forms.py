@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.fr import siret as stdnum_siret
 
+from directory.listing import ADVERTISING_PATTERN
 from directory.models import Publication
 
 from .communes import LocationError, normalise_place_name, resolve_location
@@ -250,6 +251,17 @@ class PublicationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line_designation"].widget.attrs["list"] = "line-designations"
+
+    def clean_line_designation(self):
+        designation = self.cleaned_data["line_designation"]
+        if re.search(ADVERTISING_PATTERN, designation, re.IGNORECASE):
+            raise forms.ValidationError(
+                _(
+                    "Les annuaires refusent la publicité : ni adresse web, ni e-mail, ni numéro dans la désignation."
+                ),
+                code="advertising",
+            )
+        return designation
 
     # Not sent when the page hides them (a business has no such options): the protective default.
     def clean_name_display(self):

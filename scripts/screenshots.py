@@ -18,6 +18,7 @@ PAGES = [
     ("coordonnees-erreur", "/telephonie/33199000104/coordonnees/"),
     ("modifier", "/telephonie/33199000102/coordonnees/modifier/"),
     ("historique", "/telephonie/33261910201/historique/"),
+    ("annuaire", "/annuaire/?nom=dupont"),
 ]
 
 

@@ -51,3 +51,9 @@ def communes(db):
 
     if not Commune.objects.exists():
         call_command("load_communes", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(autouse=True)
+def _exports_in_a_temporary_folder(settings, tmp_path):
+    """Directory exports of a test go to its own folder, never into the working tree."""
+    settings.DIRECTORY_EXPORT_DIR = tmp_path / "exports"

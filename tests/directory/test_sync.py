@@ -28,10 +28,9 @@ LISTED = {"listed": True, "marketing_accepted": False, "reverse_search": True, "
           "address_display": "city", "line_designation": "Maison"}  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def export_dir(settings, tmp_path):
-    settings.DIRECTORY_EXPORT_DIR = tmp_path / "exports"
-    return settings.DIRECTORY_EXPORT_DIR
+@pytest.fixture
+def export_dir(settings):
+    return settings.DIRECTORY_EXPORT_DIR  # a temporary folder: tests/conftest.py
 
 
 def run(**kwargs):

@@ -159,6 +159,18 @@ def test_invalid_input_is_refused_with_a_french_error(signed_in, customer, chang
     assert not ContactDetails.objects.filter(service=service).exists()
 
 
+def test_advertising_in_the_line_description_is_refused_before_the_directories_do(signed_in, customer):
+    service = make_service(customer)
+    response = signed_in.post(
+        url("service_contact_edit", service), {**VALID_POST, "line_designation": "www.promo.fr"}
+    )
+    assert response.status_code == 400
+    assert "refusent la publicité" in " ".join(
+        response.context["publication_form"].errors["line_designation"]
+    )
+    assert not ContactDetails.objects.filter(service=service).exists()
+
+
 def test_the_edit_form_applies_to_other_services_of_the_account(signed_in, customer):
     service = make_service(customer)
     other = make_service(customer)

@@ -11,6 +11,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from tqdm import tqdm
 
 from directory.models import SyncBatch, SyncRun
@@ -46,7 +47,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, cron)")
 
-    def handle(self, *args, dry_run, batch_size, publisher, distribute, no_progress, **options):
+    def handle(self, *args, **options):
+        # Ops read the summary in the project's language, whatever a previous caller activated.
+        with translation.override(settings.LANGUAGE_CODE):
+            return self._handle(**options)
+
+    def _handle(self, *, dry_run, batch_size, publisher, distribute, no_progress, **options):
         if batch_size is not None and not 1 <= batch_size <= 50_000:
             raise CommandError("--batch-size doit être entre 1 et 50000.")
         publishers = [publisher] if publisher else None

@@ -1,6 +1,10 @@
 """Load the demo customers, services and staff user. Idempotent: running it again resets the demo
 records to their original state and creates nothing twice.
 
+The demo is played as the customers would: details and directory choices go through the panel's
+service, then a directory sync runs (it also takes any other scheduled record of this database),
+then a few more changes are left waiting for the next sync.
+
 The accounts have well-known passwords, so the command refuses to run with DEBUG off unless
 --force is given: they must never reach a production database by accident.
 """
@@ -16,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import SUPPORT
-from directory.models import Publication
-from lines.communes import resolve_location
-from lines.models import BillingAccount, ContactDetails, Service
+from directory.models import Listing, Publication, SyncRun
+from directory.sync import SyncAlreadyRunning, directory_sync_run
+from lines.models import BillingAccount, ContactDetails, Service, ServiceChange
+from lines.services import contact_details_apply
 
 LINE, NUMBER = Service.Kind.LINE, Service.Kind.NUMBER
 INDIVIDUAL = ContactDetails.LegalForm.INDIVIDUAL
@@ -59,28 +64,30 @@ class DemoService:
     kind: str
     label: str
     details: dict | None = None
-    # Publication choices and status; None means the customer never opened the section.
-    publication: dict | None = None
-    status: str = Publication.Status.NONE
+    # Directory choices saved before the demo's directory sync, and those saved after it (which
+    # leaves a change waiting for the next sync).
+    publication: dict = field(default_factory=lambda: {"listed": False})
+    then: dict | None = None
     terminated: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 LISTED = {"listed": True}
+PUBLICATION_DEFAULTS = {
+    "marketing_accepted": False,
+    "reverse_search": False,
+    "name_display": "full",
+    "address_display": "full",
+    "line_designation": "",
+}
 DEMO_ACCOUNTS = {
     "demo": [
         (
             "dm10001-1",
             "Atelier Dupont - bureaux",
             [
-                DemoService("+33199000101", LINE, "Standard", ATELIER, LISTED, Publication.Status.SYNCED),
+                DemoService("+33199000101", LINE, "Standard", ATELIER, LISTED),
                 DemoService(
-                    "+33199000102",
-                    LINE,
-                    "Accueil",
-                    ATELIER,
-                    {**LISTED, "line_designation": "Accueil"},
-                    Publication.Status.SCHEDULED,
+                    "+33199000102", LINE, "Accueil", ATELIER, then={**LISTED, "line_designation": "Accueil"}
                 ),
                 DemoService("+33199000103", LINE, "Fax"),
                 DemoService(
@@ -88,8 +95,8 @@ DEMO_ACCOUNTS = {
                     NUMBER,
                     "Numéro SAV",
                     {**ATELIER, "street_name": "Garibaldi", "street_number": 250, "postcode": "69007"},
-                    {**LISTED, "line_designation": "SAV"},
-                    Publication.Status.ERROR,
+                    # Refused by the directories: no advertising in a line description.
+                    {**LISTED, "line_designation": "SAV 7j/7 www.atelier-dupont.fr"},
                 ),
                 DemoService("+33199000105", NUMBER, "Ligne directe direction", ATELIER, {"listed": False}),
                 DemoService("+33199000106", LINE, "Salle de réunion"),
@@ -110,7 +117,6 @@ DEMO_ACCOUNTS = {
                         "city": "Lyon",
                     },
                     {**LISTED, "reverse_search": True},
-                    Publication.Status.SYNCED,
                 ),
             ],
         ),
@@ -124,7 +130,6 @@ DEMO_ACCOUNTS = {
                     "Maison",
                     MARIE,
                     {**LISTED, "name_display": "initial", "address_display": "city", "reverse_search": True},
-                    Publication.Status.SYNCED,
                 ),
                 DemoService("+33261910202", NUMBER, "Fax maison", MARIE, {"listed": False}),
                 DemoService(
@@ -141,7 +146,6 @@ DEMO_ACCOUNTS = {
                         "city": "Ajaccio",
                     },
                     {**LISTED, "marketing_accepted": True},
-                    Publication.Status.SYNCED,
                 ),
                 DemoService("+33261910204", NUMBER, "Numéro virtuel"),
                 DemoService(
@@ -162,15 +166,9 @@ DEMO_ACCOUNTS = {
                     },
                     {"listed": False},
                 ),
-                # Was listed, the customer asked to be withdrawn: the withdrawal waits for the sync.
+                # Listed, then the customer asked to be withdrawn: the withdrawal waits for the sync.
                 DemoService(
-                    "+33261910206",
-                    NUMBER,
-                    "Ancien numéro perso",
-                    MARIE,
-                    {"listed": False},
-                    Publication.Status.SCHEDULED,
-                    extra={"in_directory": True},
+                    "+33261910206", NUMBER, "Ancien numéro perso", MARIE, LISTED, then={"listed": False}
                 ),
                 DemoService("+33261910207", LINE, "Ligne résiliée", MARIE, terminated=True),
             ],
@@ -196,7 +194,6 @@ DEMO_ACCOUNTS = {
                         "city": "Marseille",
                     },
                     LISTED,
-                    Publication.Status.SYNCED,
                 ),
                 DemoService("+33353010302", NUMBER, "Portable de secours"),
                 DemoService(
@@ -222,7 +219,6 @@ DEMO_ACCOUNTS = {
 }
 # username -> (password, is_staff)
 DEMO_USERS = {"demo": ("demo", False), "autre": ("autre", False), "support": ("support", True)}
-ERROR_REASON = "Adresse refusée par l'éditeur d'annuaire : voie inconnue à ce code postal."
 
 
 class Command(BaseCommand):
@@ -242,16 +238,32 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = {name: self._user(name, *spec) for name, spec in DEMO_USERS.items()}
             users["support"].groups.add(Group.objects.get(name=SUPPORT))
-            count = 0
+            demo_services = []
             for username, accounts in DEMO_ACCOUNTS.items():
                 for reference, label, services in accounts:
                     account, _ = BillingAccount.objects.update_or_create(
                         reference=reference, defaults={"owner": users[username], "label": label}
                     )
                     for demo in services:
-                        self._service(account, demo, users[username])
-                        count += 1
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {count} services."))
+                        demo_services.append((self._reset(account, demo), demo, users[username]))
+            # The customers' own steps, through the same services as the panel and the sync.
+            for service, demo, owner in demo_services:
+                if demo.details is not None:
+                    self._apply(service, demo, demo.publication, owner)
+            try:
+                directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+            except SyncAlreadyRunning as running:
+                raise CommandError(
+                    f"Une synchronisation des annuaires est en cours (#{running.run.pk})."
+                ) from None
+            for service, demo, owner in demo_services:
+                if demo.then is not None:
+                    self._apply(service, demo, demo.then, owner)
+                if demo.terminated:
+                    Service.objects.filter(pk=service.pk).update(
+                        state=Service.State.TERMINATED, terminated_at=timezone.now() - timedelta(days=40)
+                    )
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(demo_services)} services."))
         self.stdout.write("Logins: demo / demo, autre / autre (customers); support / support (admin).")
 
     def _user(self, username, password, is_staff):
@@ -262,45 +274,27 @@ class Command(BaseCommand):
         user.save()
         return user
 
-    def _service(self, account, demo, owner):
-        now = timezone.now()
+    def _reset(self, account, demo):
+        """The demo service as new: active, no details, no publication, no history."""
         service, _ = Service.objects.update_or_create(
             number=demo.number,
             defaults={
                 "billing_account": account,
                 "kind": demo.kind,
                 "label": demo.label,
-                "state": Service.State.TERMINATED if demo.terminated else Service.State.ACTIVE,
-                "terminated_at": now - timedelta(days=40) if demo.terminated else None,
+                "state": Service.State.ACTIVE,
+                "terminated_at": None,
             },
         )
-        if demo.details is None:
-            ContactDetails.objects.filter(service=service).delete()
-        else:
-            location = resolve_location(demo.details["postcode"], demo.details["city"])
-            ContactDetails.objects.update_or_create(
-                service=service,
-                defaults={
-                    **demo.details,
-                    "commune": location.commune,
-                    "arrondissement": location.arrondissement,
-                    "departement": location.departement,
-                    "updated_at": now - timedelta(days=45),
-                    "updated_by": owner,
-                },
-            )
-        # Seed data: statuses are written as they would stand after the panel and a past sync.
-        Publication.objects.filter(service=service).delete()
-        if demo.publication is not None:
-            status = demo.status
-            in_directory = demo.extra.get("in_directory", status == Publication.Status.SYNCED)
-            Publication.objects.create(
-                service=service,
-                **demo.publication,
-                status=status,
-                in_directory=in_directory,
-                revision=1,
-                scheduled_at=now - timedelta(days=3 if status == Publication.Status.SCHEDULED else 60),
-                synced_at=now - timedelta(days=25) if in_directory else None,
-                error_reason=ERROR_REASON if status == Publication.Status.ERROR else "",
-            )
+        for model in (ContactDetails, Publication, Listing, ServiceChange):
+            model.objects.filter(service=service).delete()
+        return service
+
+    def _apply(self, service, demo, choices, owner):
+        contact_details_apply(
+            service=service,
+            details=demo.details,
+            publication={**PUBLICATION_DEFAULTS, **choices},
+            actor=owner,
+            source=ServiceChange.Source.PANEL,
+        )
