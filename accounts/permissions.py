@@ -1,7 +1,8 @@
 """The staff groups and what they may do in the admin; recreated after every migrate.
 
-- support: views everything, edits contact details and publication choices.
-- ops: views everything, runs and watches the directory sync.
+- support: views everything, edits contact details and directory choices (through the same
+  service as the panel), re-queues a listing, withdraws one at its subscriber's request.
+- ops: views everything, starts and watches the directory sync.
 Nobody but a superuser deletes a service or edits a status by hand.
 """
 
@@ -13,8 +14,13 @@ OPS = "ops"
 
 _VIEW_APPS = ["accounts", "lines", "directory"]
 _GROUP_EXTRA_PERMISSIONS = {
-    SUPPORT: ["lines.change_contactdetails", "lines.add_contactdetails", "directory.change_publication"],
-    OPS: [],
+    SUPPORT: [
+        "lines.change_contactdetails",
+        "lines.add_contactdetails",
+        "directory.requeue_publication",
+        "directory.withdraw_publication",
+    ],
+    OPS: ["directory.run_sync"],
 }
 
 

@@ -71,6 +71,10 @@ class Publication(models.Model):
     class Meta:
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
+        permissions = [
+            ("requeue_publication", _("Peut reprogrammer une publication pour la prochaine synchronisation")),
+            ("withdraw_publication", _("Peut retirer une fiche de l'annuaire à la demande de l'abonné")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["none", "scheduled", "synced", "error"]),
@@ -212,6 +216,7 @@ class SyncRun(models.Model):
     class Meta:
         verbose_name = _("synchronisation des annuaires")
         verbose_name_plural = _("synchronisations des annuaires")
+        permissions = [("run_sync", _("Peut lancer une synchronisation des annuaires"))]
         ordering = ["-started_at"]
         constraints = [
             # Only one run at a time, whatever starts it: the database says who got there first.

@@ -99,3 +99,20 @@ def publication_apply(
     if changes or outcome != Outcome.UNCHANGED or publication._state.adding:
         publication.save()
     return PublicationResult(outcome=outcome, changes=changes, publication=publication)
+
+
+@transaction.atomic
+def publication_requeue(*, service: Service, now) -> tuple[str, str] | None:
+    """Put a service's listing (or its withdrawal) back in the queue of the next sync: support's
+    answer to "why is my number not in the directory yet?" after a fix on the directories' side.
+    Returns the (old, new) status, or None when there is nothing to send (never listed)."""
+    publication = Publication.objects.select_for_update().filter(service=service).first()
+    if publication is None or not (publication.listed or publication.in_directory):
+        return None
+    old = publication.status
+    publication.status = Publication.Status.SCHEDULED
+    publication.revision += 1
+    publication.scheduled_at = now
+    publication.error_reason = ""
+    publication.save(update_fields=["status", "revision", "scheduled_at", "error_reason"])
+    return old, publication.status

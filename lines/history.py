@@ -27,6 +27,10 @@ def _field(name):
     return ContactDetails._meta.get_field(name)
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]  # "SIRET" stays SIRET, "code APE/NAF" keeps its capitals
+
+
 def _shown(field, value) -> str:
     if value is None or value == "":
         return "—"
@@ -46,7 +50,7 @@ def describe(change: ServiceChange) -> list[FieldChange]:
             continue
         described.append(
             FieldChange(
-                label=str(field.verbose_name).capitalize(),
+                label=_first_upper(str(field.verbose_name)),
                 old=_shown(field, old),
                 new=_shown(field, new),
                 consent=name.startswith(_PUBLICATION_PREFIX),

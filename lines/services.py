@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.services import CHOICE_FIELDS, Outcome, publication_apply
+from directory.services import CHOICE_FIELDS, Outcome, publication_apply, publication_requeue
 
 from .communes import resolve_location
 from .models import ContactDetails, Service, ServiceChange
@@ -142,3 +142,40 @@ def contact_details_copy(*, source_service: Service, targets, actor, now=None) -
         except ServiceNotEditable as error:
             results.append(ApplyResult(service=target, changed=False, outcome=None, error=str(error)))
     return results
+
+
+def publication_withdraw(
+    *, service: Service, actor, source=ServiceChange.Source.ADMIN, now=None
+) -> ApplyResult:
+    """Take a service out of the directories at its subscriber's request (support): publication
+    Non, under the same rules and history as the customer's own edit."""
+    details = ContactDetails.objects.filter(service=service).first()
+    if details is None:  # nothing was ever publishable
+        return ApplyResult(service=service, changed=False, outcome=Outcome.UNCHANGED)
+    return contact_details_apply(
+        service=service,
+        details={field: getattr(details, field) for field in DETAIL_FIELDS},
+        publication={"listed": False},
+        actor=actor,
+        source=source,
+        now=now,
+    )
+
+
+@transaction.atomic
+def publication_requeue_by_support(*, service: Service, actor, now=None) -> bool:
+    """Re-queue a service for the next sync (directory.services.publication_requeue) and record
+    who asked in the service's history."""
+    now = now or timezone.now()
+    moved = publication_requeue(service=service, now=now)
+    if moved is None:
+        return False
+    ServiceChange.objects.create(
+        service=service,
+        at=now,
+        actor=actor,
+        source=ServiceChange.Source.ADMIN,
+        changes={"publication.status": list(moved)},
+        outcome=Outcome.UPDATE_SCHEDULED.value,
+    )
+    return True

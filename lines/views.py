@@ -23,6 +23,7 @@ from .communes import LocationError
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
 from .history import actor_label, describe
 from .models import ContactDetails, Service, ServiceChange
+from .phone import number_prefix
 from .services import ServiceNotEditable, contact_details_apply, contact_details_copy
 
 SERVICES_PER_PAGE = 50
@@ -48,20 +49,6 @@ def _details_of(service):
 
 def _next_update_text():
     return formats.date_format(timezone.localtime(next_directory_update()), "DATE_FORMAT")
-
-
-def number_prefix(query: str) -> str | None:
-    """`09 72 10`, `+33972 10`, `0033 9 72` -> `+3397210`; None if the query is not a number."""
-    compact = re.sub(r"[\s.\-()]", "", query)
-    if not re.fullmatch(r"\+?[0-9]{2,15}", compact):
-        return None
-    if compact.startswith("+"):
-        return compact
-    if compact.startswith("00"):
-        return "+" + compact[2:]
-    if compact.startswith("0"):
-        return "+33" + compact[1:]
-    return "+" + compact if compact.startswith("33") else None
 
 
 @login_required
