@@ -19,6 +19,8 @@ _GROUP_EXTRA_PERMISSIONS = {
         "lines.add_contactdetails",
         "directory.requeue_publication",
         "directory.withdraw_publication",
+        "lines.regenerate_rio",
+        "lines.check_port_out",
     ],
     OPS: ["directory.run_sync"],
 }

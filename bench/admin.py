@@ -7,7 +7,8 @@
    SQL (generate_series): N/100 customers with one billing account each, 100 services per account,
    contact details for 90% of the services (individuals, companies, professionals in five
    communes), a directory publication for 60% (none, synced, scheduled, error), a few history
-   entries for the service whose change page is opened. Prints how long each step took.
+   entries for the service whose change page is opened. The indexes that back no constraint are
+   dropped for the load and rebuilt after it. Prints how long each step took.
 2. Creates a staff user `bench-support` (group `support`) and a superuser `bench-admin`.
 3. In a child process whose settings point at that database, logs `bench-support` in with the test
    client and times `client.get(url)` for each page (the request is handled in-process, so that is
@@ -310,7 +311,8 @@ def recreate_indexes(conn, definitions: list[str]):
     conn.execute("SET maintenance_work_mem = '256MB'")
     for definition in definitions:
         conn.execute(definition)
-    print(f"  {len(definitions)} indexes rebuilt {' ' * 17}{time.perf_counter() - started:6.1f} s")
+    label = f"{len(definitions)} indexes rebuilt"
+    print(f"  {label:<24} {' ' * 15}  {time.perf_counter() - started:6.1f} s")
 
 
 def fill(url: str, size: int):

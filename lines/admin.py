@@ -3,15 +3,18 @@ it, and act through the same services as the panel. Built for tables of millions
 unfiltered COUNT(*), related rows fetched with the page, searches on indexed columns only."""
 
 import csv
+import functools
 import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -23,8 +26,17 @@ from directory.services import Outcome, publication_of
 
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
 from .history import describe
-from .models import BILLING_REFERENCE_PATTERN, BillingAccount, Commune, ContactDetails, Service, ServiceChange
+from .models import (
+    BILLING_REFERENCE_PATTERN,
+    BillingAccount,
+    Commune,
+    ContactDetails,
+    PortOutCheck,
+    Service,
+    ServiceChange,
+)
 from .phone import is_complete_french_number, number_prefix
+from .portability import port_out_check, rio_of, rio_regenerate
 from .services import (
     ServiceNotEditable,
     contact_details_apply,
@@ -89,14 +101,20 @@ def matching_service_ids(term: str) -> list[int]:
     return ids[:SEARCH_LIMIT]
 
 
+@functools.cache
+def departement_codes() -> list[str]:
+    """From the commune reference (about a hundred codes), never a DISTINCT over the services;
+    read once per process: the reference changes only with a deployment."""
+    codes = Commune.objects.filter(parent__isnull=True).order_by("departement")
+    return list(codes.values_list("departement", flat=True).distinct())
+
+
 class DepartementFilter(admin.SimpleListFilter):
     title = _("département")
     parameter_name = "departement"
 
     def lookups(self, request, model_admin):
-        # From the commune reference (about a hundred values), never a DISTINCT over the services.
-        codes = Commune.objects.filter(parent__isnull=True).order_by("departement")
-        return [(code, code) for code in codes.values_list("departement", flat=True).distinct()]
+        return [(code, code) for code in departement_codes()]
 
     def queryset(self, request, queryset):
         return queryset.filter(contact_details__departement=self.value()) if self.value() else queryset
@@ -166,10 +184,11 @@ class ServiceAdmin(admin.ModelAdmin):
     list_per_page = 50
     ordering = ("number",)
     fields = ("number", "kind", "label", "billing_account", "customer", "state", "created_at", "terminated_at",
-              "contact_details_summary", "publication_summary", "sync_runs")  # fmt: skip
+              "rio_display", "port_out_pending_since", "contact_details_summary", "publication_summary",
+              "sync_runs")  # fmt: skip
     readonly_fields = fields
     inlines = [ServiceChangeInline]
-    actions = ["requeue", "withdraw", "export_csv"]
+    actions = ["requeue", "withdraw", "regenerate_rio", "export_csv"]
 
     def get_queryset(self, request):
         return (
@@ -222,6 +241,10 @@ class ServiceAdmin(admin.ModelAdmin):
         return label
 
     # --- change page ---------------------------------------------------------------------------
+
+    @admin.display(description=_("RIO"))
+    def rio_display(self, service):
+        return rio_of(service) if service.state == Service.State.ACTIVE else (service.rio or "—")
 
     @admin.display(description=_("coordonnées"))
     def contact_details_summary(self, service):
@@ -301,6 +324,36 @@ class ServiceAdmin(admin.ModelAdmin):
         self.message_user(request, _("Retrait programmé pour %(count)s service(s).") % {"count": changed},
                           messages.SUCCESS)  # fmt: skip
 
+    def has_regenerate_rio_permission(self, request):
+        return request.user.has_perm("lines.regenerate_rio")
+
+    @admin.action(
+        description=_("Régénérer le RIO (à la demande du titulaire)"), permissions=["regenerate_rio"]
+    )
+    def regenerate_rio(self, request, queryset):
+        for service in queryset:
+            rio_regenerate(service=service, actor=request.user)
+        self.message_user(request, _("Nouveau RIO pour %(count)s service(s).") % {"count": len(queryset)},
+                          messages.SUCCESS)  # fmt: skip
+
+    def get_urls(self):
+        check = self.admin_site.admin_view(self.port_out_check_view)
+        return [path("portabilite/", check, name="lines_port_out_check"), *super().get_urls()]
+
+    def port_out_check_view(self, request):
+        """The porting desk's check: a number, a RIO, optionally the holder's identity."""
+        if not request.user.has_perm("lines.check_port_out"):
+            raise PermissionDenied
+        form = PortOutCheckForm(request.POST or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            result = port_out_check(
+                **form.cleaned_data, channel="admin", checked_by=request.user.get_username()
+            )
+        context = {**self.admin_site.each_context(request), "title": _("Vérifier une portabilité"), "form": form,
+                   "result": result, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/lines/port_out_check.html", context)
+
     @admin.action(description=_("Exporter la sélection (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):
         columns = ["numero", "type", "libelle", "compte", "client", "forme_legale", "titulaire", "siret",
@@ -331,6 +384,32 @@ class ServiceAdmin(admin.ModelAdmin):
         )
         response["Content-Disposition"] = f'attachment; filename="services-{timezone.localdate():%Y%m%d}.csv"'
         return response
+
+
+class PortOutCheckForm(forms.Form):
+    number = forms.CharField(label=_("Numéro"), max_length=32)
+    rio = forms.CharField(label=_("RIO"), max_length=32)
+    holder_name = forms.CharField(label=_("Nom ou dénomination du titulaire"), max_length=200, required=False)
+    siret = forms.CharField(label=_("SIRET"), max_length=20, required=False)
+    postcode = forms.CharField(label=_("Code postal"), max_length=10, required=False)
+
+
+@admin.register(PortOutCheck)
+class PortOutCheckAdmin(admin.ModelAdmin):
+    list_display = ("at", "number", "channel", "checked_by", "eligible", "ground")
+    list_filter = ("eligible", "ground", "channel")
+    readonly_fields = ("at", "number", "service", "channel", "checked_by", "eligible", "ground")
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 def _details(service):

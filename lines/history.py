@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from directory.models import Publication
 
-from .models import ContactDetails, ServiceChange
+from .models import ContactDetails, Service, ServiceChange
 
 _PUBLICATION_PREFIX = "publication."
 
@@ -24,6 +24,8 @@ def _field(name):
         return Publication._meta.get_field(name.removeprefix(_PUBLICATION_PREFIX))
     if name == "commune_id":
         return ContactDetails._meta.get_field("commune")
+    if name == "rio":
+        return Service._meta.get_field("rio")
     return ContactDetails._meta.get_field(name)
 
 

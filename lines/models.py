@@ -127,6 +127,12 @@ class Service(models.Model):
     state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.ACTIVE)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     terminated_at = models.DateTimeField(_("résilié le"), null=True, blank=True)
+    # The RIO (Relevé d'Identité Opérateur), issued once (lines.portability.rio_of) and stable
+    # across edits; regenerated only on request, with history.
+    rio = models.CharField(_("RIO"), max_length=12, blank=True)
+    port_out_pending_since = models.DateTimeField(
+        _("portabilité sortante en cours depuis"), null=True, blank=True
+    )
 
     objects = ServiceQuerySet.as_manager()
 
@@ -141,6 +147,11 @@ class Service(models.Model):
                 | Q(state="terminated", terminated_at__isnull=False),
                 name="service_terminated_has_date",
             ),
+            models.UniqueConstraint(fields=["rio"], condition=~Q(rio=""), name="service_rio_unique"),
+        ]
+        permissions = [
+            ("regenerate_rio", _("Peut régénérer le RIO d'un service")),
+            ("check_port_out", _("Peut vérifier une demande de portabilité")),
         ]
         indexes = [
             # The Téléphonie list: one account's services in number order.
@@ -389,3 +400,35 @@ class ServiceChange(models.Model):
 
     def __str__(self):
         return f"{self.service} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PortOutCheck(models.Model):
+    """One port-out check, as asked by the porting desk (admin) or the operator's systems (API):
+    kept for the record, without the identity details that were typed."""
+
+    class Ground(models.TextChoices):
+        ELIGIBLE = "eligible", _("Éligible")
+        UNKNOWN_NUMBER = "unknown_number", _("Numéro inconnu")
+        INACTIVE_NUMBER = "inactive_number", _("Numéro résilié")
+        MALFORMED_RIO = "malformed_rio", _("RIO mal formé")
+        KEY_MISMATCH = "key_mismatch", _("La clé du RIO ne correspond pas au numéro")
+        RIO_NOT_THIS_NUMBER = "rio_not_this_number", _("Ce RIO n'est pas celui de ce numéro")
+        PORT_PENDING = "port_pending", _("Portabilité déjà en cours")
+        IDENTITY_MISMATCH = "identity_mismatch", _("Identité du titulaire différente")
+
+    at = models.DateTimeField(_("date"))
+    number = models.CharField(_("numéro"), max_length=32)
+    service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    channel = models.CharField(_("canal"), max_length=10)
+    checked_by = models.CharField(_("demandé par"), max_length=150)
+    eligible = models.BooleanField(_("éligible"))
+    ground = models.CharField(_("motif"), max_length=24, choices=Ground.choices)
+
+    class Meta:
+        verbose_name = _("vérification de portabilité")
+        verbose_name_plural = _("vérifications de portabilité")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["-at"], name="portoutcheck_at_idx")]
+
+    def __str__(self):
+        return f"{self.number} {self.get_ground_display()}"

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import api, views
 
 
 class E164DigitsConverter:
@@ -31,4 +31,7 @@ urlpatterns = [
     path("telephonie/<e164:number>/urgences/", views.service_emergency, name="service_emergency"),
     path("telephonie/<e164:number>/historique/", views.service_history, name="service_history"),
     path("telephonie/<e164:number>/historique/<int:change_id>/", views.service_change, name="service_change"),
+    # For the operator's own systems (bearer token): call routing and the porting desk.
+    path("api/urgence/<e164:number>/", api.emergency_location, name="api_emergency_location"),
+    path("api/portabilite/verifier/", api.port_out_check_api, name="api_port_out_check"),
 ]

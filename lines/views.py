@@ -24,6 +24,7 @@ from .forms import ContactDetailsForm, PublicationForm, initial_publication
 from .history import actor_label, describe
 from .models import ContactDetails, Service, ServiceChange
 from .phone import number_prefix
+from .portability import rio_of
 from .services import ServiceNotEditable, contact_details_apply, contact_details_copy
 
 SERVICES_PER_PAGE = 50
@@ -115,9 +116,11 @@ def _tab_context(request, service, tab):
 
 @login_required
 def service_overview(request, number):
-    """ "Vue d'ensemble" for a line, "Mon numéro" for a number."""
+    """ "Vue d'ensemble" for a line, "Mon numéro" for a number; both show the RIO."""
     service = _service_for(request, number)
-    return render(request, "lines/service_overview.html", _tab_context(request, service, "overview"))
+    context = _tab_context(request, service, "overview")
+    context["rio"] = rio_of(service) if service.state == Service.State.ACTIVE else ""
+    return render(request, "lines/service_overview.html", context)
 
 
 @login_required

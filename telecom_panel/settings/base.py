@@ -169,3 +169,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# --- Emergency location and portability --------------------------------------------------------
+# Where export_emergency_locations writes its files.
+EMERGENCY_EXPORT_DIR = Path(env.str("EMERGENCY_EXPORT_DIR", default=str(BASE_DIR / "exports" / "urgence")))
+# Bearer tokens of the operator's systems (call routing, porting desk) for the /api/ endpoints,
+# as `name:token` pairs; the name is what the logs show.
+OPERATOR_API_TOKENS = env.list("OPERATOR_API_TOKENS", default=[])
+# This operator's two-digit code in RIOs (assigned by ARCEP); 99 is not assigned to anyone.
+RIO_OPERATOR_CODE = env.str("RIO_OPERATOR_CODE", default="99")

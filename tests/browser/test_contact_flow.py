@@ -104,3 +104,16 @@ def test_the_form_works_without_javascript(chromium, live_server, demo_data):
     expect(page.get_by_role("status").filter(has_text="Coordonnées enregistrées")).to_be_visible()
     assert ContactDetails.objects.get(service__number="+33199000103").last_name == "Martin"
     context.close()
+
+
+def test_the_demo_shows_the_rio_and_where_emergency_calls_go(page, demo_data):
+    sign_in(page, "demo", "demo")
+    page.goto("/telephonie/33199000107/")
+    rio = page.locator("#rio")
+    expect(rio).to_contain_text("RIO")
+    expect(rio).to_contain_text("3179")
+    expect(rio.locator(".rio")).to_have_text(re.compile(r"^99 G [A-Z0-9]{6} [A-Z0-9+]{3}$"))
+    page.get_by_role("navigation", name="Onglets du service").get_by_role("link", name="Coordonnées").click()
+    emergency = page.locator("#urgence")
+    expect(emergency).to_contain_text("Les appels d'urgence (15, 17, 18, 112, 114…)")
+    expect(emergency).to_contain_text("code INSEE 69123")

@@ -1,0 +1,149 @@
+"""Portability: each service's RIO, and the check of a port-out request against our data.
+
+The donor operator may refuse a port only for incomplete or wrong data, an inactive number or a
+port already under way (../shared/reference/domain.md, section 5): those are the grounds below.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from directory.listing import search_key
+
+from .models import ContactDetails, PortOutCheck, Service, ServiceChange
+from .phone import is_complete_french_number, number_prefix
+from .rio import (
+    MalformedRio,
+    build_rio,
+    contract_type_for,
+    key_matches,
+    new_reference,
+    normalise_rio,
+    parse_rio,
+    typo_hints,
+)
+
+Ground = PortOutCheck.Ground
+
+
+def _national(service: Service) -> str:
+    return "0" + str(service.number)[3:]
+
+
+def _issue(service: Service) -> str:
+    details = ContactDetails.objects.filter(service=service).only("legal_form").first()
+    business = details is not None and details.legal_form != ContactDetails.LegalForm.INDIVIDUAL
+    contract_type = contract_type_for(_national(service), business=business)
+    return build_rio(settings.RIO_OPERATOR_CODE, contract_type, new_reference(), _national(service))
+
+
+@transaction.atomic
+def rio_of(service: Service) -> str:
+    """The service's RIO, issued on first need and then kept: it never changes with an edit."""
+    if service.rio:
+        return service.rio
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    if not locked.rio:
+        locked.rio = _issue(locked)
+        locked.save(update_fields=["rio"])
+    service.rio = locked.rio
+    return service.rio
+
+
+@transaction.atomic
+def rio_regenerate(*, service: Service, actor, source=ServiceChange.Source.ADMIN, now=None) -> str:
+    """A new RIO for the service (its holder asked for one), recorded in the service's history."""
+    now = now or timezone.now()
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    old = locked.rio
+    locked.rio = _issue(locked)
+    locked.save(update_fields=["rio"])
+    ServiceChange.objects.create(
+        service=locked, at=now, actor=actor, source=source, changes={"rio": [old, locked.rio]}
+    )
+    service.rio = locked.rio
+    return locked.rio
+
+
+@dataclass(frozen=True)
+class PortOutResult:
+    eligible: bool
+    ground: str
+    message: str
+    hints: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "eligible": self.eligible,
+            "ground": self.ground,
+            "message": self.message,
+            "hints": self.hints,
+        }
+
+
+def _identity_mismatch(details: ContactDetails | None, holder_name: str, siret: str, postcode: str) -> bool:
+    """Only what was given is compared; a name matches when it holds the holder's last name
+    (individuals) or company name, case, accents and word order aside."""
+    if details is None:
+        return bool(holder_name or siret or postcode)
+    if holder_name:
+        given = set(search_key(holder_name).split())
+        if details.legal_form == ContactDetails.LegalForm.INDIVIDUAL:
+            expected = set(search_key(details.last_name).split())
+        else:
+            expected = set(search_key(details.company_name).split())
+        if not expected or not expected <= given:
+            return True
+    digits = "".join(char for char in siret if char.isdigit())
+    if digits and digits != details.siret and digits != details.siret[:9]:
+        return True
+    return bool(postcode.strip()) and postcode.replace(" ", "") != details.postcode
+
+
+def port_out_check(
+    *, number: str, rio: str, holder_name="", siret="", postcode="", channel: str, checked_by: str
+):
+    """Eligible, or the ground for refusing, with hints when the RIO looks mistyped. Logged."""
+    e164 = number_prefix(number or "")
+    service = None
+    if e164 and is_complete_french_number(e164):
+        service = Service.objects.filter(number=e164).select_related("contact_details").first()
+    hints: list[str] = []
+    if service is None:
+        ground = Ground.UNKNOWN_NUMBER
+    elif service.state != Service.State.ACTIVE:
+        ground = Ground.INACTIVE_NUMBER
+    else:
+        try:
+            parts = parse_rio(rio or "")
+        except MalformedRio as malformed:
+            ground, hints = (
+                Ground.MALFORMED_RIO,
+                [malformed.reason, *typo_hints(rio or "", _national(service))],
+            )
+        else:
+            if not key_matches(parts, _national(service)):
+                ground, hints = Ground.KEY_MISMATCH, typo_hints(rio, _national(service))
+            elif normalise_rio(rio) != rio_of(service):
+                ground = Ground.RIO_NOT_THIS_NUMBER
+            elif service.port_out_pending_since:
+                ground = Ground.PORT_PENDING
+            elif _identity_mismatch(getattr(service, "contact_details", None), holder_name, siret, postcode):
+                ground = Ground.IDENTITY_MISMATCH
+            else:
+                ground = Ground.ELIGIBLE
+    eligible = ground == Ground.ELIGIBLE
+    PortOutCheck.objects.create(
+        at=timezone.now(),
+        number=(e164 or number or "")[:32],
+        service=service,
+        channel=channel,
+        checked_by=checked_by[:150],
+        eligible=eligible,
+        ground=ground,
+    )
+    return PortOutResult(
+        eligible=eligible, ground=ground.value, message=str(Ground(ground).label), hints=hints
+    )
