@@ -129,7 +129,7 @@ class Service(models.Model):
     terminated_at = models.DateTimeField(_("résilié le"), null=True, blank=True)
     # The RIO (Relevé d'Identité Opérateur), issued once (lines.portability.rio_of) and stable
     # across edits; regenerated only on request, with history.
-    rio = models.CharField(_("RIO"), max_length=12, blank=True)
+    rio = models.CharField(_("RIO"), max_length=12, blank=True, db_default="")
     port_out_pending_since = models.DateTimeField(
         _("portabilité sortante en cours depuis"), null=True, blank=True
     )
