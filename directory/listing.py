@@ -135,13 +135,7 @@ LISTING_DETAIL_FIELDS = (
     "company_name",
     "designation_complement",
     "profession",
-    "street_number",
-    "street_number_suffix",
-    "street_type",
-    "street_name",
-    "address_complement",
-    "postcode",
-    "city",
+    *ContactDetails.ADDRESS_FIELDS,
     "departement",
 )
 LISTING_CHOICE_FIELDS = (

@@ -14,18 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from lines.models import ContactDetails, Service
 
-from .listing import listing_for
+from .listing import LISTING_CHOICE_FIELDS, listing_for
 from .models import Publication
 
 # The subscriber's choices, in the order the form shows them.
-CHOICE_FIELDS = (
-    "listed",
-    "marketing_accepted",
-    "reverse_search",
-    "name_display",
-    "address_display",
-    "line_designation",
-)
+CHOICE_FIELDS = ("listed", *LISTING_CHOICE_FIELDS)
 
 
 class Outcome(models.TextChoices):

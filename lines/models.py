@@ -385,7 +385,8 @@ class ServiceChange(models.Model):
         verbose_name=_("auteur"),
     )
     source = models.CharField(_("origine"), max_length=10, choices=Source.choices)
-    # {"field": [old, new], ...}; field names are ChangeField keys (lines.history).
+    # {"field": [old, new], ...}: contact-details field names, `publication.<choice>`, `rio`;
+    # lines.history turns them into labels.
     changes = models.JSONField(_("modifications"))
     # What the change did to the directory publication, in the customer's words.
     outcome = models.CharField(_("effet sur la parution"), max_length=200, blank=True)
