@@ -42,6 +42,7 @@ from .services import (
     contact_details_apply,
     publication_requeue_by_support,
     publication_withdraw,
+    service_terminate,
 )
 
 admin.site.site_header = _("Support téléphonie")
@@ -188,7 +189,7 @@ class ServiceAdmin(admin.ModelAdmin):
               "sync_runs")  # fmt: skip
     readonly_fields = fields
     inlines = [ServiceChangeInline]
-    actions = ["requeue", "withdraw", "regenerate_rio", "export_csv"]
+    actions = ["requeue", "withdraw", "regenerate_rio", "terminate", "export_csv"]
 
     def get_queryset(self, request):
         return (
@@ -335,6 +336,15 @@ class ServiceAdmin(admin.ModelAdmin):
             rio_regenerate(service=service, actor=request.user)
         self.message_user(request, _("Nouveau RIO pour %(count)s service(s).") % {"count": len(queryset)},
                           messages.SUCCESS)  # fmt: skip
+
+    def has_terminate_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Résilier (la fiche quitte l'annuaire à la prochaine synchronisation)"),
+                  permissions=["terminate"])  # fmt: skip
+    def terminate(self, request, queryset):
+        count = sum(service_terminate(service=service, actor=request.user) for service in queryset)
+        self.message_user(request, _("%(count)s service(s) résilié(s).") % {"count": count}, messages.SUCCESS)
 
     def get_urls(self):
         check = self.admin_site.admin_view(self.port_out_check_view)

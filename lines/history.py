@@ -24,8 +24,8 @@ def _field(name):
         return Publication._meta.get_field(name.removeprefix(_PUBLICATION_PREFIX))
     if name == "commune_id":
         return ContactDetails._meta.get_field("commune")
-    if name == "rio":
-        return Service._meta.get_field("rio")
+    if name in {"rio", "state"}:
+        return Service._meta.get_field(name)
     return ContactDetails._meta.get_field(name)
 
 

@@ -179,3 +179,27 @@ def publication_requeue_by_support(*, service: Service, actor, now=None) -> bool
         outcome=Outcome.UPDATE_SCHEDULED.value,
     )
     return True
+
+
+@transaction.atomic
+def service_terminate(*, service: Service, actor, now=None) -> bool:
+    """Terminate a service (the ordering system's or a superuser's decision): it leaves the
+    directories at the next sync, its emergency location is removed from the next feed, and
+    its details are frozen. Returns False if it was already terminated."""
+    now = now or timezone.now()
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    if service.state == Service.State.TERMINATED:
+        return False
+    details = ContactDetails.objects.filter(service=service).first()
+    result = publication_apply(
+        service=service, choices={"listed": False}, details_before=details, details_after=details, now=now
+    )
+    service.state, service.terminated_at = Service.State.TERMINATED, now
+    service.save(update_fields=["state", "terminated_at"])
+    changes = {"state": [Service.State.ACTIVE.value, Service.State.TERMINATED.value]}
+    changes.update({f"publication.{field}": values for field, values in result.changes.items()})
+    ServiceChange.objects.create(
+        service=service, at=now, actor=actor, source=ServiceChange.Source.ADMIN, changes=changes,
+        outcome=result.outcome.value,
+    )  # fmt: skip
+    return True

@@ -243,3 +243,35 @@ def test_a_bulk_change_and_an_admin_edit_both_leave_history_with_their_actor(
     support.post(reverse("admin:lines_contactdetails_change", args=[target.pk]), data)
     history = list(ServiceChange.objects.filter(service=target).order_by("pk").values_list("actor", "source"))
     assert history == [(customer.pk, "bulk"), (support_staff.pk, "admin")]
+
+
+def test_only_a_superuser_terminates_and_the_listing_then_leaves_the_directory(
+    client, support, listed_service
+):
+    from django.contrib.auth import get_user_model
+
+    from directory.models import Listing
+    from directory.sync import directory_sync_run
+
+    Publication.objects.filter(service=listed_service).update(status="scheduled", in_directory=False)
+    directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+    assert Listing.objects.filter(service=listed_service).exists()
+    support.post(CHANGELIST, {"action": "terminate", "_selected_action": [listed_service.pk]})
+    listed_service.refresh_from_db()
+    assert listed_service.state == "active"  # support may not
+
+    boss = get_user_model().objects.create_superuser("boss", password="x")
+    client.force_login(boss)
+    client.post(CHANGELIST, {"action": "terminate", "_selected_action": [listed_service.pk]})
+    listed_service.refresh_from_db()
+    publication = Publication.objects.get(service=listed_service)
+    assert (listed_service.state, publication.status, publication.listed) == (
+        "terminated",
+        "scheduled",
+        False,
+    )
+    change = ServiceChange.objects.filter(service=listed_service).first()
+    assert change.actor == boss and change.changes["state"] == ["active", "terminated"]
+    directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+    assert not Listing.objects.filter(service=listed_service).exists()
+    assert Publication.objects.get(service=listed_service).status == "none"
