@@ -24,10 +24,8 @@ TABLE = "sync_staged_batch"
 
 
 def _street_type_labels_sql(column: str) -> str:
-    with translation.override("fr"):  # directories are printed in French
-        cases = " ".join(
-            f"WHEN '{value}' THEN '{label}'" for value, label in ContactDetails.StreetType.choices
-        )
+    labels = ContactDetails.street_type_labels().items()
+    cases = " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in labels)
     return f"CASE {column} {cases} ELSE '' END"
 
 

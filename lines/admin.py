@@ -221,7 +221,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("titulaire"))
     def holder(self, service):
-        details = _details(service)
+        details = service.details_or_none
         return (
             details.display_name
             if details
@@ -230,7 +230,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("département"))
     def departement(self, service):
-        details = _details(service)
+        details = service.details_or_none
         return details.departement if details else "—"
 
     @admin.display(description=_("annuaire"))
@@ -249,7 +249,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("coordonnées"))
     def contact_details_summary(self, service):
-        details = _details(service)
+        details = service.details_or_none
         if details is None:
             add = reverse("admin:lines_contactdetails_add") + f"?service={service.pk}"
             return format_html('<strong>{}</strong> — <a href="{}">{}</a>', _("Coordonnées manquantes"), add,
@@ -267,7 +267,7 @@ class ServiceAdmin(admin.ModelAdmin):
     @admin.display(description=_("parution dans les annuaires"))
     def publication_summary(self, service):
         publication = publication_of(service)
-        listing = listing_for(_details(service), publication)
+        listing = listing_for(service.details_or_none, publication)
 
         def when(moment):
             return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else "—"
@@ -374,7 +374,7 @@ class ServiceAdmin(admin.ModelAdmin):
             for service in queryset.select_related(
                 "billing_account__owner", "contact_details", "publication"
             ).iterator(chunk_size=2000):
-                details, publication = _details(service), publication_of(service)
+                details, publication = service.details_or_none, publication_of(service)
                 yield [
                     service.national_number, service.kind, service.label, service.billing_account.reference,
                     service.billing_account.owner.get_username(), details.legal_form if details else "",
@@ -420,13 +420,6 @@ class PortOutCheckAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
-
-
-def _details(service):
-    try:
-        return service.contact_details
-    except ContactDetails.DoesNotExist:
-        return None
 
 
 class ContactDetailsAdminForm(ContactDetailsForm, PublicationForm, forms.ModelForm):

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from directory.models import Publication
@@ -47,7 +48,7 @@ def describe(change: ServiceChange) -> list[FieldChange]:
     for name, (old, new) in change.changes.items():
         try:
             field = _field(name)
-        except Exception:  # a field removed since: still show the raw values
+        except FieldDoesNotExist:  # a field removed since: still show the raw values
             described.append(FieldChange(name, str(old), str(new), consent=False))
             continue
         described.append(

@@ -5,9 +5,12 @@ company without SIRET, two services with one number or an address without its co
 stored, whatever path the write takes.
 """
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -160,6 +163,14 @@ class Service(models.Model):
 
     def __str__(self):
         return self.national_number
+
+    @property
+    def details_or_none(self):
+        """Its contact details, or None while they are missing (flagged everywhere)."""
+        try:
+            return self.contact_details
+        except ContactDetails.DoesNotExist:
+            return None
 
     @property
     def number_digits(self):
@@ -335,13 +346,21 @@ class ContactDetails(models.Model):
             return f"{self.first_name} {self.last_name}".strip()
         return self.company_name
 
+    @staticmethod
+    @functools.cache
+    def street_type_labels() -> dict[str, str]:
+        """Street types as an address is written, in French whatever the page's language: the
+        directories, the emergency feed and the preview must all read the same address."""
+        with translation.override("fr"):
+            return {value: str(label) for value, label in ContactDetails.StreetType.choices}
+
     @property
     def street_line(self):
         """`8 bis boulevard Voltaire`: the street part of the address as it is written."""
         parts = [
             str(self.street_number or ""),
             self.street_number_suffix,
-            self.get_street_type_display() if self.street_type else "",
+            self.street_type_labels().get(self.street_type, ""),
             self.street_name,
         ]
         return " ".join(part for part in parts if part)

@@ -40,6 +40,17 @@ def _recorded(details: ContactDetails | None) -> dict:
     return {field: getattr(details, field) for field in _RECORDED_FIELDS}
 
 
+def _values(details: ContactDetails) -> dict:
+    """The details as contact_details_apply takes them: to re-apply them elsewhere, or as they are."""
+    return {field: getattr(details, field) for field in DETAIL_FIELDS}
+
+
+def _record(*, service, actor, source, changes, outcome, now) -> ServiceChange:
+    return ServiceChange.objects.create(
+        service=service, at=now, actor=actor, source=source, changes=changes, outcome=outcome.value
+    )
+
+
 @transaction.atomic
 def contact_details_apply(
     *,
@@ -81,8 +92,11 @@ def contact_details_apply(
     edited.departement = location.departement
 
     old, new = _recorded(before), _recorded(edited)
+    # A blank field and a missing one read the same: only real changes are recorded.
     changes = {
-        field: [old.get(field), new[field]] for field in _RECORDED_FIELDS if old.get(field) != new[field]
+        field: [old.get(field), new[field]]
+        for field in _RECORDED_FIELDS
+        if (old.get(field) or None) != (new[field] or None)
     }
     if changes:
         edited.updated_at = now
@@ -98,14 +112,7 @@ def contact_details_apply(
     )
     changes.update({f"publication.{field}": values for field, values in result.changes.items()})
     if changes:
-        ServiceChange.objects.create(
-            service=service,
-            at=now,
-            actor=actor,
-            source=source,
-            changes=changes,
-            outcome=result.outcome.value,
-        )
+        _record(service=service, actor=actor, source=source, changes=changes, outcome=result.outcome, now=now)
     return ApplyResult(service=service, changed=bool(changes), outcome=result.outcome)
 
 
@@ -114,7 +121,7 @@ def contact_details_copy(*, source_service: Service, targets, actor, now=None) -
     other services, each in its own transaction, and say what happened to each."""
     now = now or timezone.now()
     details = ContactDetails.objects.get(service=source_service)
-    details_values = {field: getattr(details, field) for field in DETAIL_FIELDS}
+    details_values = _values(details)
     source_publication = getattr(source_service, "publication", None)
     choices = (
         {field: getattr(source_publication, field) for field in _COPIED_CHOICE_FIELDS}
@@ -154,7 +161,7 @@ def publication_withdraw(
         return ApplyResult(service=service, changed=False, outcome=Outcome.UNCHANGED)
     return contact_details_apply(
         service=service,
-        details={field: getattr(details, field) for field in DETAIL_FIELDS},
+        details=_values(details),
         publication={"listed": False},
         actor=actor,
         source=source,
@@ -170,13 +177,13 @@ def publication_requeue_by_support(*, service: Service, actor, now=None) -> bool
     moved = publication_requeue(service=service, now=now)
     if moved is None:
         return False
-    ServiceChange.objects.create(
+    _record(
         service=service,
-        at=now,
         actor=actor,
         source=ServiceChange.Source.ADMIN,
         changes={"publication.status": list(moved)},
-        outcome=Outcome.UPDATE_SCHEDULED.value,
+        outcome=Outcome.UPDATE_SCHEDULED,
+        now=now,
     )
     return True
 
@@ -198,8 +205,6 @@ def service_terminate(*, service: Service, actor, now=None) -> bool:
     service.save(update_fields=["state", "terminated_at"])
     changes = {"state": [Service.State.ACTIVE.value, Service.State.TERMINATED.value]}
     changes.update({f"publication.{field}": values for field, values in result.changes.items()})
-    ServiceChange.objects.create(
-        service=service, at=now, actor=actor, source=ServiceChange.Source.ADMIN, changes=changes,
-        outcome=result.outcome.value,
-    )  # fmt: skip
+    _record(service=service, actor=actor, source=ServiceChange.Source.ADMIN, changes=changes,
+            outcome=result.outcome, now=now)  # fmt: skip
     return True

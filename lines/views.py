@@ -22,7 +22,7 @@ from directory.services import Outcome, publication_of
 from .communes import LocationError
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
 from .history import actor_label, describe
-from .models import ContactDetails, Service, ServiceChange
+from .models import Service, ServiceChange
 from .phone import number_prefix
 from .portability import rio_of
 from .services import ServiceNotEditable, contact_details_apply, contact_details_copy
@@ -39,13 +39,6 @@ def _service_for(request, number):
         "publication",
     )
     return get_object_or_404(services, number=number)
-
-
-def _details_of(service):
-    try:
-        return service.contact_details
-    except ContactDetails.DoesNotExist:
-        return None
 
 
 def _next_update_text():
@@ -109,7 +102,7 @@ def _tab_context(request, service, tab):
     return {
         "service": service,
         "tab": tab,
-        "details": _details_of(service),
+        "details": service.details_or_none,
         "publication": publication_of(service),
     }
 
@@ -202,7 +195,7 @@ def service_contact_edit(request, number):
     if service.state != Service.State.ACTIVE:
         messages.error(request, _("Ce service est résilié : ses coordonnées ne peuvent plus être modifiées."))
         return redirect("service_contact", number=service.number)
-    details = _details_of(service)
+    details = service.details_or_none
     publication = publication_of(service)
     if request.method == "POST":
         details_form = ContactDetailsForm(request.POST)
@@ -281,7 +274,7 @@ def bulk_apply(request):
     if not re.fullmatch(r"[1-9][0-9]{6,14}", number):
         raise Http404
     source = _service_for(request, f"+{number}")
-    if _details_of(source) is None:
+    if source.details_or_none is None:
         messages.error(request, _("Ce service n'a pas encore de coordonnées à appliquer aux autres."))
         return redirect("service_contact", number=source.number)
     if request.method == "POST":

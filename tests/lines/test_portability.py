@@ -55,15 +55,9 @@ def test_a_malformed_rio(holder):
     assert result.ground == "malformed_rio" and result.hints  # says what is wrong
 
 
-def test_a_key_that_does_not_match_the_number_with_a_hint_for_a_typing_slip(holder):
+def test_a_key_that_does_not_match_the_number(holder):
     rio = rio_of(holder)
     assert check(rio=rio[:9] + ("AAA" if rio[9:] != "AAA" else "BBB")).ground == "key_mismatch"
-    # The same contract with a 0 typed as an O somewhere: the hint gives the RIO back.
-    slipped = next((rio[:i] + "O" + rio[i + 1 :] for i in range(3, 9) if rio[i] == "0"), None)
-    if slipped:
-        result = check(rio=slipped)
-        assert result.ground in {"key_mismatch", "malformed_rio"}
-        assert any(rio in hint for hint in result.hints)
 
 
 def test_a_typing_slip_is_hinted(customer):

@@ -89,3 +89,13 @@ def test_copying_details_gives_a_result_per_service_and_keeps_each_line_descript
     assert Publication.objects.get(service=described).line_designation == "Fax"
     assert Publication.objects.get(service=described).status == "scheduled"
     assert ServiceChange.objects.filter(service=fresh, source="bulk", actor=customer).exists()
+
+
+def test_fields_that_stay_blank_are_not_in_the_history(customer):
+    service = make_service(customer)
+    contact_details_apply(
+        service=service, details=COMPANY_DETAILS, publication={"listed": False}, actor=customer
+    )
+    changes = ServiceChange.objects.get(service=service).changes
+    assert "last_name" not in changes and "email" not in changes
+    assert changes["company_name"] == [None, "Exemple SA"]

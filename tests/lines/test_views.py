@@ -269,3 +269,15 @@ def test_the_demo_pages_all_render(client, demo):
             assert client.get(url(name, service)).status_code == 200
         expected = 200 if service.state == "active" else 302
         assert client.get(url("service_contact_edit", service)).status_code == expected
+
+
+def test_the_preview_is_in_the_directories_language_whatever_the_page_language(client, customer):
+    service = make_service(customer)
+    make_contact_details(service, street_type="allee", street_name="des Tilleuls")
+    Publication.objects.create(
+        service=service, listed=True, status="scheduled", scheduled_at="2026-11-26T10:00:00Z"
+    )
+    client.force_login(customer)
+    page = client.get(url("service_contact", service), headers={"accept-language": "en"}).content.decode()
+    assert "Preview of your listing" in page
+    assert "10 allée des Tilleuls" in page.split('data-testid="listing-preview"')[1]
