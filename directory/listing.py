@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from lines.models import ContactDetails
 
-from .models import Publication
+from .models import NAME_SEARCH_LENGTH, Publication
 
 # Directories refuse advertising in a line description: web or e-mail addresses, numbers. The
 # panel's form checks it as the customer types; the sync checks it again (directory.staging).
@@ -96,6 +96,12 @@ _SEARCH_TABLE = str.maketrans(FOLDED_FOR_SEARCH)
 def search_key(text: str) -> str:
     """`Dupont-Lefèvre M.` -> `DUPONT LEFEVRE M`: how listing names are indexed and searched."""
     return " ".join(text.translate(_SEARCH_TABLE).upper().split())
+
+
+def name_search_key(name: str) -> str:
+    """The key a listing name is stored and searched under: its search_key, cut to the indexed
+    column's length (upper-casing may lengthen a name: "ß" -> "SS")."""
+    return search_key(name)[:NAME_SEARCH_LENGTH].rstrip()
 
 
 def listing_flags(listing: Listing) -> list[str]:

@@ -8,6 +8,37 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lines.models import ContactDetails
+
+
+def _typed(field: str) -> int:
+    return ContactDetails._meta.get_field(field).max_length
+
+
+def _longest_label(choices) -> int:
+    return max(len(str(label)) for _value, label in choices)
+
+
+# The longest value each listing column can receive, derived from the contact-details columns it
+# is built from (directory.listing.listing_for and its SQL twin directory.staging): whatever the
+# database accepts as contact details fits the listing, so no record can block a batch.
+# tests/directory/test_listing_lengths.py feeds the longest value of every field through the sync.
+LISTING_NAME_LENGTH = max(
+    _typed("last_name") + 1 + _typed("first_name"),  # "Dupont Marie"
+    _typed("company_name") + 1 + _typed("designation_complement"),  # "Atelier Dupont SARL"
+)
+LISTING_STREET_LENGTH = (
+    len(str(2**31 - 1))  # street_number: a PositiveIntegerField
+    + 1 + _longest_label(ContactDetails.StreetNumberSuffix.choices)
+    + 1 + max(len(label) for label in ContactDetails.street_type_labels().values())
+    + 1 + _typed("street_name")
+    + 2 + _typed("address_complement")  # ", résidence Les Pins"
+)  # fmt: skip
+# Search keys are indexed: a B-tree entry must stay far below PostgreSQL's 2,704-byte limit even
+# when upper-casing lengthens a name ("ß" -> "SS"), so keys are cut here (a prefix search of 100
+# letters is as selective as one can type).
+NAME_SEARCH_LENGTH = 100
+
 
 class PublicationQuerySet(models.QuerySet):
     def due_for_sync(self):
@@ -21,8 +52,14 @@ class Publication(models.Model):
     Status lifecycle (see ../shared/reference/domain.md, section 3):
     none -> scheduled (publish / change / withdraw) -> synced, or error with a reason;
     a withdrawal that the directories have taken goes back to none.
-    `in_directory` says whether the directories hold a listing now; `revision` counts the changes
-    scheduled, so a sync can tell whether the record changed after it picked it up.
+
+    `in_directory` says whether any publisher *may* hold a listing of this service: it turns true
+    in the very transaction that sends a listing to any publisher (a full run, a run restricted to
+    one publisher, or a batch racing an edit), and false only when every publisher has taken the
+    withdrawal. Switching to Non therefore schedules a withdrawal whenever something may have
+    been sent, and blanks the status only when nothing can have been (directory.services).
+    `revision` counts the changes scheduled, so a sync can tell whether the record changed after
+    it picked it up.
     """
 
     class Status(models.TextChoices):
@@ -137,14 +174,14 @@ class Listing(models.Model):
     )
     number = models.CharField(_("numéro"), max_length=20)  # E.164, for reverse search
     national_number = models.CharField(_("numéro national"), max_length=20)
-    name = models.CharField(_("nom"), max_length=320)
-    name_search = models.CharField(max_length=320, editable=False)
-    activity = models.CharField(_("activité"), max_length=100, blank=True)
+    name = models.CharField(_("nom"), max_length=LISTING_NAME_LENGTH)
+    name_search = models.CharField(max_length=NAME_SEARCH_LENGTH, editable=False)
+    activity = models.CharField(_("activité"), max_length=_typed("profession"), blank=True)
     line_designation = models.CharField(_("désignation de la ligne"), max_length=40, blank=True)
-    street = models.CharField(_("voie"), max_length=220, blank=True)
-    postcode = models.CharField(_("code postal"), max_length=5, blank=True)
-    city = models.CharField(_("ville"), max_length=80)
-    city_search = models.CharField(max_length=80, editable=False)
+    street = models.CharField(_("voie"), max_length=LISTING_STREET_LENGTH, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=_typed("postcode"), blank=True)
+    city = models.CharField(_("ville"), max_length=_typed("city"))
+    city_search = models.CharField(max_length=80, editable=False)  # lines.Commune.search_name
     departement = models.CharField(_("département"), max_length=3)
     marketing_accepted = models.BooleanField(_("démarchage accepté"))
     reverse_search = models.BooleanField(_("annuaire inversé"))
@@ -210,8 +247,12 @@ class SyncRun(models.Model):
     withdrawn = models.PositiveIntegerField(_("retirées"), default=0)
     rejected = models.PositiveIntegerField(_("refusées"), default=0)
     left_for_next = models.PositiveIntegerField(_("reportées"), default=0)
+    repaired = models.PositiveIntegerField(_("écarts réparés"), default=0)
     errors = models.TextField(_("erreurs"), blank=True)
     export_files = models.JSONField(_("fichiers exportés"), default=list)
+    # When the run's export file was released (written whole, with its manifest). Until then what
+    # the run sent to the file publisher is not known to have left (directory.drift).
+    export_released_at = models.DateTimeField(_("export publié le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("synchronisation des annuaires")
@@ -244,8 +285,11 @@ class SyncBatch(models.Model):
     after_id = models.BigIntegerField()
     last_id = models.BigIntegerField()
     state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    claimed_at = models.DateTimeField(_("pris le"), null=True, blank=True)
+    # Beaten every few seconds by the process working on the batch (directory.heartbeat): a
+    # running batch without a beat for DIRECTORY_SYNC_STALE_AFTER is free to take over.
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     added = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -263,3 +307,70 @@ class SyncBatch(models.Model):
 
     def __str__(self):
         return f"#{self.run_id}/{self.number} {self.get_state_display()}"
+
+
+class Delivery(models.Model):
+    """What one publisher outside this database was last sent for one service: the digest of the
+    listing (directory.staging.digest_sql), or NULL for a withdrawal, and the run that carried it.
+
+    Written in the batch's transaction, with the export part it describes. What was sent counts
+    as delivered once that run's export is released (SyncRun.export_released_at); until then it
+    may or may not have left, and the reconciliation of the next full run sends it again. The
+    operator's own directory needs no such record: its `Listing` table is what it holds.
+    """
+
+    pk = models.CompositePrimaryKey("publisher", "service")
+    publisher = models.CharField(_("éditeur"), max_length=20)
+    # PROTECT: a service whose listing may still be held outside cannot vanish before its
+    # withdrawal has been sent (terminate it; the sync withdraws it).
+    service = models.ForeignKey("lines.Service", on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=32, null=True, blank=True)
+    run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sent_at = models.DateTimeField(_("envoyé le"))
+
+    class Meta:
+        verbose_name = _("envoi à un éditeur")
+        verbose_name_plural = _("envois aux éditeurs")
+
+    def __str__(self):
+        return f"{self.publisher}/{self.service_id}"
+
+
+class ExportPart(models.Model):
+    """One part of a run's export file, registered in the transaction that sent its records: the
+    run's file joins exactly the parts whose transactions committed, in order."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="export_parts")
+    publisher = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("partie d'export")
+        verbose_name_plural = _("parties d'export")
+        constraints = [models.UniqueConstraint(fields=["run", "publisher", "name"], name="exportpart_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class DirectoryCheck(models.Model):
+    """One comparison of every publisher's content with the subscribers' choices
+    (directory.drift): by `check_directory`, or by a full run's reconciliation (which repairs)."""
+
+    at = models.DateTimeField(_("date"))
+    run = models.ForeignKey(
+        SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("synchronisation"),
+    )  # fmt: skip
+    differences = models.PositiveIntegerField(_("écarts"))
+    # {"annuaire": {"missing": 0, "stale": 3, ...}, "file": {...}}
+    counts = models.JSONField(_("détail"), default=dict)
+    duration_ms = models.PositiveIntegerField(_("durée (ms)"))
+
+    class Meta:
+        verbose_name = _("contrôle des annuaires")
+        verbose_name_plural = _("contrôles des annuaires")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.differences}"

@@ -2,15 +2,20 @@
 
 A publisher receives a batch as the staged table of directory.staging (one row per record:
 action add / update / withdraw, the listing, and `problem`, the reason it is refused, NULL when
-accepted). It may refuse more records by setting `problem` in `reject`, then sends the accepted
-ones set-based in `publish`. The records' results are read from that table afterwards.
+accepted). It may refuse more records by setting `problem` in `reject`, then sends the batch
+set-based in `publish`. The records' results are read from that table afterwards.
 
 Contract for every publisher:
 - `reject` and `publish` run inside the batch's database transaction: if the batch fails, nothing
   of it counts as sent, and a later run sends it again. What a publisher writes outside the
-  database (files) is therefore only released by `finish`, for the batches that committed.
-- an `update` may reach a publisher that no longer holds the entry: it is an upsert; a
-  `withdraw` of an entry it does not hold is accepted.
+  database (files) is registered in that transaction (ExportPart) and only released by `finish`,
+  which joins exactly the registered parts.
+- it ends up holding exactly the accepted listings: an accepted record is added or replaced (an
+  upsert), a withdrawn *or refused* one is removed (a withdrawal of an entry it does not hold
+  is harmless).
+- `held_sql()` says what it holds now, as (service_id, digest) rows: directory.drift compares
+  that with what the subscribers chose.
+- `finish` is idempotent and never overwrites a file it has released.
 """
 
 import csv
@@ -26,12 +31,12 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .listing import search_key
-from .models import Listing
-from .staging import EXPORT_COLUMNS, TABLE, export_rows_sql
+from .listing import listing_for, name_search_key
+from .models import Delivery, ExportPart, Listing, SyncRun
+from .staging import EXPORT_COLUMNS, TABLE, digest_sql, export_rows_sql
 
 EXPORT_FORMAT = "telecom-panel-directory-export/1"
-ACCEPTED = f"{TABLE}.problem IS NULL"
+SENT = f"{TABLE}.problem IS NULL AND {TABLE}.action <> 'withdraw'"
 SEARCH_KEYS = "sync_staged_search_keys"
 
 
@@ -41,19 +46,16 @@ class AnnuairePublisher:
     name = "annuaire"
     label = _("Annuaire de l'opérateur")
 
-    def reject(self, cursor, *, run_id: int, batch_number: int):
+    def reject(self, cursor, *, run_id: int, part: str):
         """Nothing beyond the common checks of the staged batch."""
 
-    def publish(self, cursor, *, run_id: int, batch_number: int, now):
+    def publish(self, cursor, *, run_id: int, part: str, now):
         listing = Listing._meta.db_table
         self._stage_search_keys(cursor)
-        cursor.execute(
-            f"DELETE FROM {listing} WHERE service_id IN "
-            f"(SELECT service_id FROM {TABLE} WHERE action = 'withdraw' AND {ACCEPTED})"
-        )
+        cursor.execute(f"DELETE FROM {listing} WHERE service_id IN (SELECT service_id FROM {TABLE} WHERE NOT ({SENT}))")
         # A number that moved to another service must not collide with its old entry.
         cursor.execute(
-            f"DELETE FROM {listing} WHERE number IN (SELECT number FROM {TABLE} WHERE action <> 'withdraw') "
+            f"DELETE FROM {listing} WHERE number IN (SELECT number FROM {TABLE} WHERE {SENT}) "
             f"AND service_id NOT IN (SELECT service_id FROM {TABLE})"
         )
         columns = (
@@ -67,7 +69,6 @@ class AnnuairePublisher:
             f"INSERT INTO {listing} (service_id, {', '.join(columns)}, name_search, published_at) "
             f"SELECT s.service_id, {', '.join('s.' + column for column in columns)}, k.name_search, %s "
             f"FROM {TABLE} s JOIN {SEARCH_KEYS} k ON k.service_id = s.service_id "
-            f"WHERE s.action <> 'withdraw' AND s.problem IS NULL "
             f"ON CONFLICT (service_id) DO UPDATE SET {updates}",
             [now],
         )
@@ -75,10 +76,10 @@ class AnnuairePublisher:
 
     @staticmethod
     def _stage_search_keys(cursor):
-        """The names as searched (search_key), computed here in Python, the one implementation,
-        and loaded into a temporary table beside the staged batch."""
-        cursor.execute(f"SELECT service_id, name FROM {TABLE} WHERE action <> 'withdraw' AND problem IS NULL")
-        keys = [(service_id, search_key(name)) for service_id, name in cursor.fetchall()]
+        """The names as searched (name_search_key), computed here in Python, the one
+        implementation, and loaded into a temporary table beside the staged batch."""
+        cursor.execute(f"SELECT service_id, name FROM {TABLE} WHERE {SENT}")
+        keys = [(service_id, name_search_key(name)) for service_id, name in cursor.fetchall()]
         cursor.execute(f"DROP TABLE IF EXISTS {SEARCH_KEYS}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {SEARCH_KEYS} (service_id BIGINT PRIMARY KEY, name_search TEXT)"
@@ -90,18 +91,52 @@ class AnnuairePublisher:
         else:
             cursor.executemany(f"INSERT INTO {SEARCH_KEYS} VALUES (%s, %s)", keys)
 
-    def finish(self, *, run_id: int, batch_numbers: list[int], now) -> list[str]:
+    def held_sql(self) -> str:
+        return f"SELECT l.service_id AS service_id, {digest_sql('l')} AS digest FROM {Listing._meta.db_table} l"
+
+    def finish(self, *, run: SyncRun, now) -> list[str]:
         return []
+
+    def cleanup(self, *, run_id: int):
+        """Nothing is kept outside the database."""
+
+    def apply_opt_outs(self, service_ids):
+        """Make the public directory show, at once, no more than each subscriber now allows:
+        called in the transaction that records a customer's choice (and by a batch for records
+        edited while it ran). It only ever takes away: the entry of a service no longer listed,
+        the street of a city-only listing, the first name of an initial-only one, the reverse
+        search and telemarketing consents refused. Additions and other changes wait for the sync.
+        """
+        listings = Listing.objects.select_for_update(of=("self",)).filter(service_id__in=list(service_ids))
+        for row in listings.select_related("service__publication", "service__contact_details"):
+            service = row.service
+            publication = getattr(service, "publication", None)
+            wanted = listing_for(service.details_or_none, publication) if publication else None
+            if wanted is None:
+                row.delete()
+                continue
+            before = (row.street, row.postcode, row.name, row.reverse_search, row.marketing_accepted)
+            if not wanted.street and not wanted.postcode:
+                row.street = row.postcode = ""
+            if publication.name_display == publication.NameDisplay.INITIAL and row.name != wanted.name:
+                row.name, row.name_search = wanted.name, name_search_key(wanted.name)
+            row.reverse_search = row.reverse_search and wanted.reverse_search
+            row.marketing_accepted = row.marketing_accepted and wanted.marketing_accepted
+            if (row.street, row.postcode, row.name, row.reverse_search, row.marketing_accepted) != before:
+                row.save(update_fields=["street", "postcode", "name", "name_search", "reverse_search",
+                                        "marketing_accepted"])  # fmt: skip
 
 
 class FilePublisher:
     """The export for an external directory editor: one UTF-8 CSV file per run and its manifest.
 
-    Each batch writes its part (`.run-<id>/batch-<n>.csv`) before its transaction commits;
-    `finish` joins the parts of the committed batches, in order, under a header line, into
-    `annuaire-<date>-run<id>.csv`, then writes `<that name>.manifest.json` (row count, SHA-256),
-    each through a temporary file and an atomic rename: a reader that sees the manifest sees the
-    whole file. Unlisted subscribers never appear: a withdrawal names only the listing id.
+    Each transaction that sends records writes its part (`.run-<id>/<part>.csv`) and registers it
+    (ExportPart) with what it sent (Delivery) before it commits; `finish` joins the registered
+    parts, in order, under a header line, into `annuaire-<date>-run<id>.csv`, then writes
+    `<that name>.manifest.json` (row count, SHA-256), each through a temporary file and an atomic
+    link that never replaces an existing file: a reader that sees the manifest sees the whole
+    file, and a run closed twice keeps its first export. Unlisted subscribers never appear: a
+    withdrawal names only the listing id.
     """
 
     name = "file"
@@ -113,22 +148,23 @@ class FilePublisher:
     def _parts(self, run_id: int) -> Path:
         return self.folder / f".run-{run_id}"
 
-    def reject(self, cursor, *, run_id: int, batch_number: int):
+    def reject(self, cursor, *, run_id: int, part: str):
         """Nothing beyond the common checks of the staged batch."""
 
-    def publish(self, cursor, *, run_id: int, batch_number: int, now):
+    def publish(self, cursor, *, run_id: int, part: str, now):
         parts = self._parts(run_id)
         parts.mkdir(parents=True, exist_ok=True)
-        part = parts / f"batch-{batch_number:06d}.csv"
-        temporary = part.with_suffix(".tmp")
+        path = parts / f"{part}.csv"
+        temporary = path.with_suffix(".tmp")
         with open(temporary, "wb") as f:
             if connection.vendor == "postgresql":
                 # The database writes the CSV itself and COPY streams it: no per-row work here.
-                with cursor.cursor.copy(f"COPY ({export_rows_sql()}) TO STDOUT WITH (FORMAT csv)") as copy:
+                sql = f"COPY ({export_rows_sql(self.name)}) TO STDOUT WITH (FORMAT csv)"
+                with cursor.cursor.copy(sql) as copy:
                     for block in copy:
                         f.write(block)
             else:
-                cursor.execute(export_rows_sql())
+                cursor.execute(export_rows_sql(self.name))
                 text = io.TextIOWrapper(f, encoding="utf-8", newline="")
                 writer = csv.writer(text, lineterminator="\n")
                 while rows := cursor.fetchmany(2000):
@@ -137,44 +173,82 @@ class FilePublisher:
                 text.detach()
             f.flush()
             os.fsync(f.fileno())
-        os.replace(temporary, part)  # a retried batch simply replaces its part
+        os.replace(temporary, path)
+        # What this part sends, recorded with it: a digest per listing, NULL for a withdrawal.
+        delivery = Delivery._meta.db_table
+        cursor.execute(
+            f"INSERT INTO {delivery} (publisher, service_id, digest, run_id, sent_at) "
+            f"SELECT %s, {TABLE}.service_id, CASE WHEN {SENT} THEN {TABLE}.digest END, %s, %s FROM {TABLE} "
+            f"WHERE ({SENT}) OR EXISTS (SELECT 1 FROM {delivery} d "
+            f"WHERE d.publisher = %s AND d.service_id = {TABLE}.service_id) "
+            "ON CONFLICT (publisher, service_id) DO UPDATE SET digest = excluded.digest, "
+            "run_id = excluded.run_id, sent_at = excluded.sent_at",
+            [self.name, run_id, now, self.name],
+        )
+        ExportPart.objects.create(run_id=run_id, publisher=self.name, name=path.name)
 
-    def finish(self, *, run_id: int, batch_numbers: list[int], now) -> list[str]:
+    def held_sql(self) -> str:
+        """What the editor holds: the listings sent by runs whose export was released. Anything
+        sent by a run whose export was not released may or may not have arrived: its digest is
+        'unknown', which matches nothing, so the reconciliation sends it again."""
+        return (
+            f"SELECT d.service_id AS service_id, "
+            f"CASE WHEN d.run_id IS NULL OR r.export_released_at IS NOT NULL THEN d.digest ELSE 'unknown' END AS digest "
+            f"FROM {Delivery._meta.db_table} d LEFT JOIN {SyncRun._meta.db_table} r ON r.id = d.run_id "
+            f"WHERE d.publisher = '{self.name}' "
+            f"AND (d.digest IS NOT NULL OR (d.run_id IS NOT NULL AND r.export_released_at IS NULL))"
+        )
+
+    def export_name(self, run: SyncRun) -> str:
+        return f"annuaire-{timezone.localtime(run.started_at):%Y%m%d}-run{run.pk}.csv"
+
+    def finish(self, *, run: SyncRun, now) -> list[str]:
         self.folder.mkdir(parents=True, exist_ok=True)
-        parts = self._parts(run_id)
-        name = f"annuaire-{timezone.localtime(now):%Y%m%d}-run{run_id}.csv"
-        temporary = self.folder / f".{name}.tmp"
-        digest, rows = hashlib.sha256(), 0
-        header = (",".join(EXPORT_COLUMNS) + "\n").encode()
-        with open(temporary, "wb") as out:
-            digest.update(header)
-            out.write(header)
-            for number in sorted(batch_numbers):
-                part = parts / f"batch-{number:06d}.csv"
-                if not part.exists():
-                    continue
-                with open(part, "rb") as f:
-                    while chunk := f.read(1 << 20):
-                        digest.update(chunk)
-                        rows += chunk.count(b"\n")  # fields never hold a line break (validated input)
-                        out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, self.folder / name)
-        manifest = {
-            "format": EXPORT_FORMAT,
-            "file": name,
-            "rows": rows,
-            "sha256": digest.hexdigest(),
-            "run": run_id,
-            "created_at": now.isoformat(),
-        }
+        name = self.export_name(run)
         manifest_name = f"{name}.manifest.json"
-        temporary = self.folder / f".{manifest_name}.tmp"
-        temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        os.replace(temporary, self.folder / manifest_name)
-        shutil.rmtree(parts, ignore_errors=True)
+        export, manifest = self.folder / name, self.folder / manifest_name
+        if not export.exists():
+            header = (",".join(EXPORT_COLUMNS) + "\n").encode()
+            parts = ExportPart.objects.filter(run=run, publisher=self.name).order_by("pk")
+            temporary = self.folder / f".{name}.tmp"
+            with open(temporary, "wb") as out:
+                out.write(header)
+                for part in parts.values_list("name", flat=True):
+                    with open(self._parts(run.pk) / part, "rb") as f:
+                        shutil.copyfileobj(f, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            _link_once(temporary, export)
+        if not manifest.exists():
+            digest, rows = hashlib.sha256(), -1  # the header line is not a row
+            with open(export, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+                    rows += chunk.count(b"\n")  # fields never hold a line break (validated input)
+            content = {
+                "format": EXPORT_FORMAT,
+                "file": name,
+                "rows": rows,
+                "sha256": digest.hexdigest(),
+                "run": run.pk,
+                "created_at": now.isoformat(),
+            }
+            temporary = self.folder / f".{manifest_name}.tmp"
+            temporary.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+            _link_once(temporary, manifest)
         return [name, manifest_name]
+
+    def cleanup(self, *, run_id: int):
+        """The parts of a closed run: released in its file, or never to be (the next run resends)."""
+        shutil.rmtree(self._parts(run_id), ignore_errors=True)
+
+
+def _link_once(temporary: Path, final: Path):
+    """Give `temporary` its final name atomically, never replacing a file already there."""
+    try:
+        os.link(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 PUBLISHERS = {publisher.name: publisher for publisher in (AnnuairePublisher, FilePublisher)}

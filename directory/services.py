@@ -3,8 +3,14 @@
 Rules (../shared/reference/domain.md, section 3):
 - publishing, or changing anything that would be published -> "Synchronisation programmée";
 - saving without a change to what would be published keeps the status;
-- switching to Non while a listing is in the directories schedules its withdrawal;
-- switching to Non while nothing is in the directories leaves (or puts back) a blank status.
+- switching to Non while a listing may be in a directory (`in_directory`) schedules its withdrawal;
+- switching to Non while nothing can have been sent leaves (or puts back) a blank status;
+- what takes away from a listing (Non, city only, initial only, no reverse search, no
+  telemarketing) takes effect at once in our own directory, in the same transaction.
+
+The publication row is locked before anything else of the directory is read or written, as the
+sync's batches lock it before sending: a customer's edit and a batch never interleave, so a
+cancellation always sees whether the batch sent the listing (directory.sync).
 """
 
 from dataclasses import dataclass
@@ -16,6 +22,7 @@ from lines.models import ContactDetails, Service
 
 from .listing import LISTING_CHOICE_FIELDS, listing_for
 from .models import Publication
+from .publishers import AnnuairePublisher
 
 # The subscriber's choices, in the order the form shows them.
 CHOICE_FIELDS = ("listed", *LISTING_CHOICE_FIELDS)
@@ -91,6 +98,8 @@ def publication_apply(
 
     if changes or outcome != Outcome.UNCHANGED or publication._state.adding:
         publication.save()
+    if publication.in_directory and before != after:
+        AnnuairePublisher().apply_opt_outs([service.pk])
     return PublicationResult(outcome=outcome, changes=changes, publication=publication)
 
 

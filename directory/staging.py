@@ -5,10 +5,11 @@ revision read, and `problem`, the reason a directory would refuse it (NULL when 
 Publishers and the status flips then work set-based on that table, with no per-record Python:
 that is what keeps the sync near the database's own speed at millions of records.
 
-The listing columns here are the SQL twin of directory.listing.build_listing (the panel's
+The listing columns here are the SQL twin of directory.listing.listing_for (the panel's
 preview): tests/directory/test_staging.py checks that both give the same listing, on SQLite and
-on PostgreSQL, across legal forms and display options. The search key of a listing name stays in Python (directory.listing.search_key), applied by the
-annuaire publisher to the staged names.
+on PostgreSQL, across legal forms and display options. The search key of a listing name stays in
+Python (directory.listing.name_search_key), applied by the annuaire publisher to the staged names.
+The same rows, for every service, are what directory.drift compares the publishers with.
 """
 
 from django.db import connection
@@ -18,7 +19,7 @@ from django.utils.translation import gettext
 from lines.models import ContactDetails
 
 from .listing import ADVERTISING_PATTERN
-from .models import Publication
+from .models import Delivery, Publication
 
 TABLE = "sync_staged_batch"
 
@@ -50,8 +51,31 @@ def _advertising_sql(column: str) -> str:
     return f"{column} REGEXP '(?i){ADVERTISING_PATTERN}'"  # Django registers REGEXP on SQLite
 
 
-def stage_batch(cursor, *, after_id: int, last_id: int):
-    """(Re)create the staged table for the scheduled records with after_id < service_id <= last_id."""
+# The columns a listing is made of, as the `Listing` table and the staged tables name them; their
+# digest (digest_sql) is how a check tells whether a publisher holds a listing's current content.
+LISTING_COLUMNS = (
+    "number", "national_number", "name", "activity", "line_designation", "street", "postcode", "city",
+    "departement", "marketing_accepted", "reverse_search",
+)  # fmt: skip
+BOOLEAN_COLUMNS = ("marketing_accepted", "reverse_search")
+
+
+def digest_sql(alias: str) -> str:
+    """MD5 of a listing's columns (on SQLite, Django registers MD5): equal digests, equal listings."""
+    separator = "chr(31)" if connection.vendor == "postgresql" else "char(31)"
+    parts = [
+        f"CASE WHEN {alias}.{column} THEN '1' ELSE '0' END"
+        if column in BOOLEAN_COLUMNS
+        else f"COALESCE({alias}.{column}, '')"
+        for column in LISTING_COLUMNS
+    ]
+    return f"md5({f' || {separator} || '.join(parts)})"
+
+
+def _listing_rows_sql(*, batch: bool) -> str:
+    """Every publication's listing as a directory shows it, with its state and the reason a
+    directory would refuse it; `batch`: only the scheduled ones of an id range (two parameters,
+    repeated on every table so that the planner reads each one by an index range)."""
     publication = Publication._meta.db_table
     individual = "cd.legal_form = 'individual'"
     city_only = f"({individual} AND p.address_display = 'city')"
@@ -81,12 +105,17 @@ def stage_batch(cursor, *, after_id: int, last_id: int):
         advertising = gettext(
             "La désignation de la ligne ne peut contenir ni adresse web, ni e-mail, ni numéro."
         )
-    cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    cursor.execute(
-        f"""
-        CREATE TEMPORARY TABLE {TABLE} AS
+    quoted = {key: value.replace("'", "''") for key, value in
+              {"details": missing_details, "name": missing_name, "advertising": advertising}.items()}  # fmt: skip
+    in_range = "AND {column} > %s AND {column} <= %s" if batch else ""
+    rows = f"""
         SELECT p.service_id AS service_id,
                p.revision AS revision,
+               p.status AS status,
+               p.listed AS listed,
+               p.in_directory AS in_directory,
+               p.name_display AS name_display,
+               cd.legal_form AS legal_form,
                CASE WHEN NOT p.listed THEN 'withdraw' WHEN p.in_directory THEN 'update' ELSE 'add' END AS action,
                s.number AS number,
                {_national_number_sql("s.number")} AS national_number,
@@ -102,21 +131,36 @@ def stage_batch(cursor, *, after_id: int, last_id: int):
                p.reverse_search AS reverse_search,
                CASE
                    WHEN NOT p.listed THEN NULL
-                   WHEN cd.service_id IS NULL THEN %s
-                   WHEN trim({name}) = '' THEN %s
-                   WHEN {_advertising_sql("p.line_designation")} THEN %s
+                   WHEN cd.service_id IS NULL THEN '{quoted["details"]}'
+                   WHEN trim({name}) = '' THEN '{quoted["name"]}'
+                   WHEN {_advertising_sql("p.line_designation")} THEN '{quoted["advertising"]}'
                END AS problem
         FROM {publication} p
-        JOIN lines_service s ON s.id = p.service_id AND s.id > %s AND s.id <= %s
+        JOIN lines_service s ON s.id = p.service_id {in_range.format(column="s.id")}
         LEFT JOIN lines_contactdetails cd
-            ON cd.service_id = p.service_id AND cd.service_id > %s AND cd.service_id <= %s
+            ON cd.service_id = p.service_id {in_range.format(column="cd.service_id")}
         LEFT JOIN lines_commune commune ON commune.code = cd.commune_id
-        WHERE p.status = 'scheduled' AND p.service_id > %s AND p.service_id <= %s
-        """,
-        # The id range repeated on every table lets the planner read each one by an index range
-        # instead of scanning millions of rows for a batch of thousands.
-        [missing_details, missing_name, advertising, *([after_id, last_id] * 3)],
+        WHERE {"p.status = 'scheduled' " + in_range.format(column="p.service_id") if batch else "TRUE"}
+    """
+    # A listing that nobody should see has no digest: it can match nothing a publisher holds.
+    return f"SELECT x.*, CASE WHEN x.listed AND x.problem IS NULL THEN {digest_sql('x')} END AS digest FROM ({rows}) x"
+
+
+def stage_batch(cursor, *, after_id: int, last_id: int):
+    """(Re)create the staged table for the scheduled records with after_id < service_id <= last_id."""
+    cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {TABLE} AS {_listing_rows_sql(batch=True)}", [after_id, last_id] * 3
     )
+
+
+def stage_every_listing(cursor, table: str):
+    """(Re)create `table` with every publication's current listing (directory.drift): the same
+    columns as the staged batch, for all services whatever their status."""
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {_listing_rows_sql(batch=False)}")
+    cursor.execute(f"CREATE UNIQUE INDEX {table}_pk ON {table} (service_id)")
+    cursor.execute(f"ANALYZE {table}")
 
 
 def drop_staged_batch(cursor):
@@ -130,21 +174,29 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def export_rows_sql() -> str:
-    """The accepted staged records as export rows. A withdrawal carries its listing id only:
+def export_rows_sql(publisher: str) -> str:
+    """The staged batch as `publisher`'s export rows, given what it was sent before
+    (directory.models.Delivery): accepted listings as `add`, or `update` where it holds one;
+    `withdraw` where it may hold one and the record is no longer listed or is now refused (a
+    withdrawal of what it never had is not sent). A withdrawal carries its listing id only:
     nothing else of an unlisted subscriber ever leaves the operator."""
+    sent = "t.problem IS NULL AND t.action <> 'withdraw'"
 
     def listed_only(expression):
-        return f"CASE WHEN action = 'withdraw' THEN NULL ELSE {expression} END"
+        return f"CASE WHEN {sent} THEN {expression} END"
 
     def flag(column):
-        return listed_only(f"CASE WHEN {column} THEN 'false' ELSE 'true' END")
+        return listed_only(f"CASE WHEN t.{column} THEN 'false' ELSE 'true' END")
 
     columns = [
-        "action",
-        "CAST(service_id AS TEXT)",
-        *(listed_only(column) for column in EXPORT_COLUMNS[2:11]),
+        f"CASE WHEN {sent} THEN CASE WHEN d.digest IS NULL THEN 'add' ELSE 'update' END ELSE 'withdraw' END",
+        "CAST(t.service_id AS TEXT)",
+        *(listed_only(f"t.{column}") for column in EXPORT_COLUMNS[2:11]),
         flag("marketing_accepted"),
         flag("reverse_search"),
     ]
-    return f"SELECT {', '.join(columns)} FROM {TABLE} WHERE problem IS NULL ORDER BY service_id"
+    return (
+        f"SELECT {', '.join(columns)} FROM {TABLE} t "
+        f"LEFT JOIN {Delivery._meta.db_table} d ON d.publisher = '{publisher}' AND d.service_id = t.service_id "
+        f"WHERE ({sent}) OR d.service_id IS NOT NULL ORDER BY t.service_id"
+    )

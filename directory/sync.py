@@ -4,30 +4,41 @@
 How a run goes:
 1. Start: record a SyncRun in state "running". A partial unique index allows one such row, so
    two starts race in the database and exactly one wins; the other raises SyncAlreadyRunning. A
-   running run without a heartbeat for DIRECTORY_SYNC_STALE_AFTER seconds is presumed dead: it
-   is closed as abandoned (its committed batches' exports released) and the new run proceeds.
-2. Plan: cut the scheduled publications into batches by service id ranges, walking the partial
+   running run whose heartbeat stopped for DIRECTORY_SYNC_STALE_AFTER seconds (directory.heartbeat)
+   is presumed dead, or taken over on purpose (`take_over`): it is closed as abandoned (what its
+   committed transactions sent is released) and the new run proceeds.
+2. Repair: a full run first compares every publisher with the subscribers' choices and schedules
+   again whatever differs (directory.drift), so that each full run ends with every publisher
+   holding exactly the listings of the listed and accepted services.
+3. Plan: cut the scheduled publications into batches by service id ranges, walking the partial
    index with keyset steps (no deep OFFSET, flat memory).
-3. Each batch, inline or as a Celery task: claim it, read its scheduled records in one query,
-   send them to every publisher, then flip the statuses set-based, in the same transaction,
-   *only where the record's revision is still the one read*: a record edited meanwhile stays
-   scheduled and goes out next time with its new content. A batch that fails rolls back whole:
-   its records stay scheduled, nothing of it counts as sent.
-4. Close: the batch that finds no batch left pending closes the run (once, under a row lock):
+4. Each batch, inline or as a Celery task: claim it, lock its scheduled records, read them in one
+   query, send them to every publisher, then record the outcome set-based, in the same
+   transaction: statuses flip *only where the record's revision is still the one read*, and
+   every listing sent marks its record as possibly held (`in_directory`). An edit waits for the
+   batch's lock, so a cancellation always sees what the batch sent. A batch that fails rolls back
+   whole: its records stay scheduled, nothing of it counts as sent; when the database refuses one
+   record's value the batch is split until that record alone is refused.
+5. Close: the batch that finds no batch left pending closes the run (once, under a row lock):
    publishers release their exports, counts are summed, the outcome recorded.
 """
 
+import itertools
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from .models import Publication, SyncBatch, SyncRun
-from .publishers import configured_publishers
+from .drift import directory_reconcile
+from .heartbeat import beat, heartbeat
+from .models import Delivery, Publication, SyncBatch, SyncRun
+from .publishers import PUBLISHERS, configured_publishers
 from .staging import TABLE, drop_staged_batch, stage_batch
 
 logger = logging.getLogger(__name__)
@@ -65,17 +76,28 @@ def _is_full_run(publisher_names: list[str]) -> bool:
 # --- 1. Start and plan ---------------------------------------------------------------------------
 
 
+def _abandon(run: SyncRun, *, now, why: str):
+    logger.warning("directory sync #%s: %s, closing it", run.pk, why)
+    SyncBatch.objects.filter(run=run, state__in=[SyncBatch.State.PENDING, SyncBatch.State.RUNNING]).update(
+        state=SyncBatch.State.FAILED, error=f"abandoned: {why}", finished_at=now
+    )
+    _close_run(run.pk, now=now, abandoned=True)
+
+
 def _abandon_stale_runs(now):
     for run in SyncRun.objects.filter(status=SyncRun.Status.RUNNING, heartbeat_at__lt=_stale_before(now)):
-        logger.warning(
-            "directory sync #%s has shown no sign of life since %s: closing it", run.pk, run.heartbeat_at
-        )
-        SyncBatch.objects.filter(
-            run=run, state__in=[SyncBatch.State.PENDING, SyncBatch.State.RUNNING]
-        ).update(
-            state=SyncBatch.State.FAILED, error="abandoned: the run stopped giving news", finished_at=now
-        )
-        _close_run(run.pk, now=now, abandoned=True)
+        _abandon(run, now=now, why=f"no sign of life since {run.heartbeat_at.isoformat()}")
+
+
+def sync_take_over(*, now=None) -> SyncRun | None:
+    """Close the run under way as abandoned, whatever its heartbeat says (ops, after checking that
+    it is dead: `sync_directory --take-over`). A batch still working for it rolls back when it
+    tries to commit (directory.sync._hold_claim). Returns the run closed, if any."""
+    now = now or timezone.now()
+    run = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first()
+    if run is not None:
+        _abandon(run, now=now, why="taken over by ops")
+    return run
 
 
 def _plan_batches(run: SyncRun) -> int:
@@ -119,9 +141,13 @@ def sync_run_start(*, trigger, started_by=None, batch_size=None, publisher_names
             )
     except IntegrityError:
         raise SyncAlreadyRunning(SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first()) from None
-    run.batches_total = _plan_batches(run)
-    run.save(update_fields=["batches_total"])
-    logger.info("directory sync #%s started by %s: %s batches", run.pk, trigger, run.batches_total)
+    with heartbeat(run_id=run.pk):
+        if _is_full_run(run.publishers):
+            run.repaired = directory_reconcile(run=run, now=now)
+        run.batches_total = _plan_batches(run)
+    run.save(update_fields=["batches_total", "repaired"])
+    logger.info("directory sync #%s started by %s: %s batches, %s differences repaired", run.pk, trigger,
+                run.batches_total, run.repaired)  # fmt: skip
     if run.batches_total == 0:
         _close_run(run.pk, now=now)
         run.refresh_from_db()
@@ -131,86 +157,208 @@ def sync_run_start(*, trigger, started_by=None, batch_size=None, publisher_names
 # --- 3. Batches ----------------------------------------------------------------------------------
 
 
-def _flip(cursor, *, batch, now) -> tuple[dict, int]:
-    """Flip, set-based, the staged records whose revision is still the one read: accepted ones to
-    synced (or blank after a withdrawal), refused ones to error with their reason. A record
-    edited since it was read keeps its new revision and stays scheduled."""
+class ClaimLost(Exception):
+    """The batch was taken over (its run closed, or another process claimed it) while this
+    process worked on it: its transaction rolls back, the new holder does the work."""
+
+
+def _lock_scheduled(cursor, *, after_id, last_id):
+    """Lock the range's scheduled publications for the transaction, before reading them: an edit
+    of one of them waits for the batch to commit and then decides on what the batch did (a
+    cancellation sees the listing sent and schedules its withdrawal). SQLite has one writer at a
+    time and no row locks."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT service_id FROM {Publication._meta.db_table} WHERE status = 'scheduled' "
+            "AND service_id > %s AND service_id <= %s ORDER BY service_id FOR UPDATE",
+            [after_id, last_id],
+        )
+
+
+def _record_outcomes(cursor, *, run, after_id, last_id, now) -> dict:
+    """After the publishers took the staged records: statuses and `in_directory`, set-based.
+
+    - A full run flips the records whose revision is still the one read: accepted ones to synced
+      (blank after a withdrawal), refused ones to error with their reason; in both cases
+      `in_directory` says whether they are held now.
+    - Whatever the run, a listing sent marks its record `in_directory` in this same transaction,
+      and a record meanwhile switched to a blank status gets its withdrawal scheduled instead.
+    """
     publication = Publication._meta.db_table
-    same_record = (
-        f"{publication}.service_id = {TABLE}.service_id AND {publication}.revision = {TABLE}.revision "
-        f"AND {publication}.status = 'scheduled' "
+    same_range = (
+        f"{publication}.service_id = {TABLE}.service_id "
         # The batch's id range again: the planner then reads the publications by an index range.
-        f"AND {publication}.service_id > {int(batch.after_id)} AND {publication}.service_id <= {int(batch.last_id)}"
+        f"AND {publication}.service_id > {int(after_id)} AND {publication}.service_id <= {int(last_id)}"
     )
+    sent = f"{TABLE}.problem IS NULL AND {TABLE}.action <> 'withdraw'"
+    flipped = set()
+    if _is_full_run(run.publishers):
+        cursor.execute(
+            f"UPDATE {publication} SET "
+            f"status = CASE WHEN {TABLE}.problem IS NOT NULL THEN 'error' "
+            f"WHEN {publication}.listed THEN 'synced' ELSE 'none' END, "
+            f"in_directory = ({TABLE}.problem IS NULL AND {publication}.listed), "
+            f"synced_at = CASE WHEN {TABLE}.problem IS NULL THEN %s ELSE {publication}.synced_at END, "
+            f"error_reason = COALESCE({TABLE}.problem, '') FROM {TABLE} "
+            f"WHERE {same_range} AND {publication}.revision = {TABLE}.revision "
+            f"AND {publication}.status = 'scheduled' RETURNING {publication}.service_id",
+            [now],
+        )
+        flipped = {service_id for (service_id,) in cursor.fetchall()}
     cursor.execute(
-        f"UPDATE {publication} SET status = CASE WHEN listed THEN 'synced' ELSE 'none' END, "
-        f"in_directory = listed, synced_at = %s, error_reason = '' FROM {TABLE} "
-        f"WHERE {same_record} AND {TABLE}.problem IS NULL RETURNING {publication}.service_id",
+        f"UPDATE {publication} SET in_directory = TRUE, "
+        f"revision = {publication}.revision + CASE WHEN {publication}.status = 'none' THEN 1 ELSE 0 END, "
+        f"scheduled_at = CASE WHEN {publication}.status = 'none' THEN %s ELSE {publication}.scheduled_at END, "
+        f"status = CASE WHEN {publication}.status = 'none' THEN 'scheduled' ELSE {publication}.status END "
+        f"FROM {TABLE} WHERE {same_range} AND {sent} AND NOT {publication}.in_directory",
         [now],
     )
-    flipped = {service_id for (service_id,) in cursor.fetchall()}
-    counts = dict.fromkeys(ACTION_COUNT.values(), 0)
-    cursor.execute(f"SELECT service_id, action FROM {TABLE} WHERE problem IS NULL")
-    for service_id, action in cursor.fetchall():
-        if service_id in flipped:
+    counts = dict.fromkeys(COUNT_FIELDS, 0)
+    cursor.execute(f"SELECT service_id, action, problem FROM {TABLE}")
+    for service_id, action, problem in cursor.fetchall():
+        if service_id not in flipped:
+            counts["left_for_next"] += 1
+        elif problem is not None:
+            counts["rejected"] += 1
+        else:
             counts[ACTION_COUNT[action]] += 1
+    return counts
+
+
+def _edited_meanwhile(cursor, *, after_id, last_id) -> list[int]:
+    """Records whose revision moved since the batch read them (an edit in this very
+    transaction, or on SQLite, which has no row locks)."""
+    publication = Publication._meta.db_table
     cursor.execute(
-        f"UPDATE {publication} SET status = 'error', error_reason = {TABLE}.problem FROM {TABLE} "
-        f"WHERE {same_record} AND {TABLE}.problem IS NOT NULL"
+        f"SELECT p.service_id FROM {publication} p JOIN {TABLE} t ON t.service_id = p.service_id "
+        f"WHERE p.service_id > %s AND p.service_id <= %s AND p.revision <> t.revision",
+        [after_id, last_id],
     )
-    return counts, cursor.rowcount
+    return [service_id for (service_id,) in cursor.fetchall()]
+
+
+def _hold_claim(batch: SyncBatch):
+    """Still ours? Locks the batch row, so a take-over either happened before (and this
+    transaction rolls back) or waits until this one has committed."""
+    held = (
+        SyncBatch.objects.select_for_update(of=("self",))
+        .filter(pk=batch.pk, state=SyncBatch.State.RUNNING, attempts=batch.attempts)
+        .exists()
+    )
+    if not held:
+        raise ClaimLost(batch.pk)
+
+
+def _send(batch: SyncBatch, *, after_id, last_id, part: str, now) -> dict:
+    """Send the range's scheduled records to the run's publishers and record the outcome: one
+    transaction, so that nothing of it counts as sent unless all of it is."""
+    run = batch.run
+    publishers = configured_publishers(run.publishers)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_scheduled(cursor, after_id=after_id, last_id=last_id)
+        stage_batch(cursor, after_id=after_id, last_id=last_id)
+        for publisher in publishers:
+            publisher.reject(cursor, run_id=run.pk, part=part)
+        for publisher in publishers:
+            publisher.publish(cursor, run_id=run.pk, part=part, now=now)
+        counts = _record_outcomes(cursor, run=run, after_id=after_id, last_id=last_id, now=now)
+        edited = _edited_meanwhile(cursor, after_id=after_id, last_id=last_id)
+        if edited and "annuaire" in run.publishers:
+            PUBLISHERS["annuaire"]().apply_opt_outs(edited)
+        _hold_claim(batch)
+        drop_staged_batch(cursor)
+    return counts
+
+
+def describe(error: Exception) -> str:
+    """An error as logs and support see it. A database error's message may quote the row it
+    stopped on (a number, a name): only its class and SQLSTATE are kept."""
+    if isinstance(error, DatabaseError):
+        sqlstate = getattr(error.__cause__, "sqlstate", None)
+        return f"{type(error).__name__}" + (f" (SQLSTATE {sqlstate})" if sqlstate else "")
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _refuse(batch: SyncBatch, service_id: int, error: Exception, *, now):
+    """The one record a publisher cannot take: Synchronisation impossible, with a reason that the
+    customer and support can read; its batch goes on without it."""
+    with translation.override("fr"):
+        reason = gettext(
+            "Refusée par l'annuaire lors de l'envoi (erreur technique %(error)s) : le support client "
+            "a été prévenu."
+        ) % {"error": describe(error)}
+    with transaction.atomic():
+        refused = Publication.objects.filter(
+            service_id=service_id, status=Publication.Status.SCHEDULED
+        ).update(status=Publication.Status.ERROR, error_reason=reason[:300])
+        _hold_claim(batch)
+    logger.error(
+        "directory sync #%s batch %s: service %s refused by a publisher: %s",
+        batch.run_id, batch.number, service_id, describe(error),
+    )  # fmt: skip
+    return refused
+
+
+def _send_isolating(batch: SyncBatch, *, after_id, last_id, parts, now) -> Counter:
+    """_send, and when the database refuses a value (too long, invalid, duplicate...), split the
+    range in two and send each half, down to the one record at fault, which is refused: one
+    record never holds back the others. Other errors (disk, network) fail the batch whole."""
+    try:
+        return Counter(_send(batch, after_id=after_id, last_id=last_id, part=next(parts), now=now))
+    except (DataError, IntegrityError) as error:
+        due = Publication.objects.due_for_sync().filter(service_id__gt=after_id, service_id__lte=last_id)
+        ids = list(due.order_by("service_id").values_list("service_id", flat=True))
+        if len(ids) <= 1:
+            refused = _refuse(batch, ids[0], error, now=now) if ids else 0
+            return Counter(rejected=refused)
+        middle = ids[len(ids) // 2 - 1]
+        return _send_isolating(
+            batch, after_id=after_id, last_id=middle, parts=parts, now=now
+        ) + _send_isolating(batch, after_id=middle, last_id=last_id, parts=parts, now=now)
 
 
 def _claim(batch_id, now) -> SyncBatch | None:
     claimable = Q(state=SyncBatch.State.PENDING) | Q(
-        state=SyncBatch.State.RUNNING, claimed_at__lt=_stale_before(now)
+        state=SyncBatch.State.RUNNING, heartbeat_at__lt=_stale_before(now)
     )
     claimed = SyncBatch.objects.filter(claimable, pk=batch_id, run__status=SyncRun.Status.RUNNING).update(
-        state=SyncBatch.State.RUNNING, claimed_at=now, attempts=F("attempts") + 1
+        state=SyncBatch.State.RUNNING, claimed_at=now, heartbeat_at=now, attempts=F("attempts") + 1
     )
     return SyncBatch.objects.select_related("run").get(pk=batch_id) if claimed else None
 
 
 def sync_batch_process(batch_id: int, *, now=None) -> SyncBatch | None:
     """Process one batch if nobody else holds it; close the run if it was the last. Idempotent:
-    a batch already done, or held by a live worker, is left alone (a redelivered task is harmless)."""
+    a batch already done, or held by a live worker, is left alone (a redelivered task is
+    harmless), and a batch taken over meanwhile rolls back its last transaction."""
     now = now or timezone.now()
     batch = _claim(batch_id, now)
     if batch is None:
         return None
     run = batch.run
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            stage_batch(cursor, after_id=batch.after_id, last_id=batch.last_id)
-            cursor.execute(f"SELECT count(*) FROM {TABLE}")
-            (staged,) = cursor.fetchone()
-            publishers = configured_publishers(run.publishers)
-            for publisher in publishers:
-                publisher.reject(cursor, run_id=run.pk, batch_number=batch.number)
-            for publisher in publishers:
-                publisher.publish(cursor, run_id=run.pk, batch_number=batch.number, now=now)
-            counts = dict.fromkeys(COUNT_FIELDS, 0)
-            if _is_full_run(run.publishers):
-                flipped, counts["rejected"] = _flip(cursor, batch=batch, now=now)
-                counts.update(flipped)
-                counts["left_for_next"] = staged - sum(flipped.values()) - counts["rejected"]
-            else:
-                counts["left_for_next"] = staged
-            drop_staged_batch(cursor)
-            SyncBatch.objects.filter(pk=batch.pk).update(
-                state=SyncBatch.State.DONE, finished_at=now, error="", **counts
+    ours = SyncBatch.objects.filter(pk=batch.pk, state=SyncBatch.State.RUNNING, attempts=batch.attempts)
+    parts = (f"batch-{batch.number:06d}-{batch.attempts:03d}-{n:04d}" for n in itertools.count(1))
+    with heartbeat(run_id=run.pk, batch_id=batch.pk):
+        try:
+            counts = _send_isolating(batch, after_id=batch.after_id, last_id=batch.last_id, parts=parts, now=now)
+            ours.update(state=SyncBatch.State.DONE, finished_at=timezone.now(), error="",
+                        **{name: counts[name] for name in COUNT_FIELDS})  # fmt: skip
+        except ClaimLost:
+            logger.warning("directory sync #%s batch %s was taken over: left to its new holder", run.pk,
+                           batch.number)  # fmt: skip
+            return None
+        except Exception as error:
+            logger.error("directory sync #%s batch %s failed: %s", run.pk, batch.number, describe(error),
+                         exc_info=not isinstance(error, DatabaseError))  # fmt: skip
+            ours.update(
+                state=SyncBatch.State.FAILED,
+                finished_at=timezone.now(),
+                error=describe(error),
+                left_for_next=Publication.objects.due_for_sync()
+                .filter(service_id__gt=batch.after_id, service_id__lte=batch.last_id)
+                .count(),
             )
-    except Exception as error:
-        logger.exception("directory sync #%s batch %s failed", run.pk, batch.number)
-        SyncBatch.objects.filter(pk=batch.pk).update(
-            state=SyncBatch.State.FAILED,
-            finished_at=now,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            left_for_next=Publication.objects.due_for_sync()
-            .filter(service_id__gt=batch.after_id, service_id__lte=batch.last_id)
-            .count(),
-        )
-    SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(heartbeat_at=timezone.now())
+    beat(run_id=run.pk)
     if not SyncBatch.objects.filter(
         run_id=run.pk, state__in=[SyncBatch.State.PENDING, SyncBatch.State.RUNNING]
     ).exists():
@@ -223,24 +371,31 @@ def sync_batch_process(batch_id: int, *, now=None) -> SyncBatch | None:
 
 
 def _close_run(run_id: int, *, now, abandoned: bool = False):
-    """Release the exports of the committed batches and record the outcome; exactly once."""
+    """Release the run's exports and record its outcome; once (under the run's row lock), and a
+    second close changes nothing. An export that cannot be released fails the run, and what it
+    carried counts as not delivered: the next full run sends it again (directory.drift)."""
     with transaction.atomic():
         run = SyncRun.objects.select_for_update().get(pk=run_id)
         if run.status != SyncRun.Status.RUNNING:
             return
         batches = SyncBatch.objects.filter(run=run)
-        done = list(batches.filter(state=SyncBatch.State.DONE).values_list("number", flat=True))
         errors = [
             f"lot {number} : {error}"
             for number, error in batches.exclude(error="").values_list("number", "error")
         ]
-        files = []
-        for publisher in configured_publishers(run.publishers):
+        files, released = [], True
+        publishers = configured_publishers(run.publishers)
+        for publisher in publishers:
             try:
-                files += publisher.finish(run_id=run.pk, batch_numbers=done, now=now)
-            except Exception as error:  # the statuses are committed: say loudly that the export is missing
+                files += publisher.finish(run=run, now=now)
+            except Exception as error:
                 logger.exception("directory sync #%s: publisher %s could not finish", run.pk, publisher.name)
-                errors.append(f"{publisher.name} : {type(error).__name__}: {error}")
+                errors.append(f"{publisher.name} : {describe(error)}")
+                released = False
+        if released:
+            run.export_released_at = timezone.now()
+            # Withdrawals that have left need no record any more.
+            Delivery.objects.filter(run=run, digest__isnull=True).delete()
         totals = batches.aggregate(**{name: Sum(name) for name in COUNT_FIELDS})
         for name in COUNT_FIELDS:
             setattr(run, name, totals[name] or 0)
@@ -254,9 +409,15 @@ def _close_run(run_id: int, *, now, abandoned: bool = False):
         run.export_files = files
         run.finished_at = timezone.now()
         run.save()
+    # The parts are in the released file, or will never be (the next run resends what they held):
+    # a run closed again after a crash finds its export already there and keeps it.
+    for publisher in publishers:
+        publisher.cleanup(run_id=run_id)
     logger.info(
-        "directory sync #%s %s: %s added, %s updated, %s withdrawn, %s rejected, %s left for next time",
+        "directory sync #%s %s: %s added, %s updated, %s withdrawn, %s rejected, %s left for next time, "
+        "%s repaired",
         run.pk, run.status, run.added, run.updated, run.withdrawn, run.rejected, run.left_for_next,
+        run.repaired,
     )  # fmt: skip
 
 
@@ -281,13 +442,15 @@ def directory_sync_run(
         trigger=trigger, started_by=started_by, batch_size=batch_size, publisher_names=publisher_names
     )
     batch_ids = list(run.batches.order_by("number").values_list("pk", flat=True))
-    for batch_id in batch_ids:
-        if distribute:
+    if distribute:
+        for batch_id in batch_ids:
             directory_sync_batch.delay(batch_id)
-        else:
-            batch = sync_batch_process(batch_id)
-            if progress and batch:
-                progress(batch)
+    else:
+        with heartbeat(run_id=run.pk):
+            for batch_id in batch_ids:
+                batch = sync_batch_process(batch_id)
+                if progress and batch:
+                    progress(batch)
     run.refresh_from_db()
     return run
 

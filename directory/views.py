@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from lines.communes import normalise_place_name
 
-from .listing import search_key
+from .listing import name_search_key, search_key
 from .models import Listing
 from .throttle import rate_limited
 
@@ -126,7 +126,7 @@ def matching_listings(*, name: str, city: str = "", departement: str = ""):
     """Listings whose name starts with `name`, optionally in a city or a département, in directory
     order. Names compare as the sync wrote them (search_key), cities as the commune reference
     spells them (normalise_place_name); each combination of filters has its index."""
-    listings = Listing.objects.filter(name_search__startswith=search_key(name))
+    listings = Listing.objects.filter(name_search__startswith=name_search_key(name))
     if city:
         listings = listings.filter(city_search=normalise_place_name(city))
     if departement:

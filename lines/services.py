@@ -69,7 +69,9 @@ def contact_details_apply(
     status follows directory.services' rules; one history row records every field that changed.
     """
     now = now or timezone.now()
-    service = Service.objects.select_for_update().get(pk=service.pk)
+    # FOR NO KEY UPDATE: serialises the edits of one service without blocking a sync batch that
+    # records a delivery (a foreign key to the service) while this edit waits for the batch.
+    service = Service.objects.select_for_update(no_key=True).get(pk=service.pk)
     if service.state != Service.State.ACTIVE:
         raise ServiceNotEditable(
             _("Ce service est résilié : ses coordonnées ne peuvent plus être modifiées.")
@@ -194,7 +196,7 @@ def service_terminate(*, service: Service, actor, now=None) -> bool:
     directories at the next sync, its emergency location is removed from the next feed, and
     its details are frozen. Returns False if it was already terminated."""
     now = now or timezone.now()
-    service = Service.objects.select_for_update().get(pk=service.pk)
+    service = Service.objects.select_for_update(no_key=True).get(pk=service.pk)  # see contact_details_apply
     if service.state == Service.State.TERMINATED:
         return False
     details = ContactDetails.objects.filter(service=service).first()

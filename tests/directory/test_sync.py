@@ -3,6 +3,7 @@
 import csv
 import json
 import threading
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -118,7 +119,9 @@ def test_an_edit_after_pickup_stays_scheduled_and_goes_out_next_time(customer, m
     assert (first.added, first.left_for_next) == (0, 1)
     assert Publication.objects.get(service=service).status == "scheduled"
     second = run()
-    assert (second.updated, second.added, second.left_for_next) == (0, 1, 0)
+    # The first run did send the listing it read: the record is marked held, this is an update.
+    assert Publication.objects.get(service=service).in_directory
+    assert (second.updated, second.added, second.left_for_next) == (1, 0, 0)
     assert Publication.objects.get(service=service).status == "synced"
     assert Listing.objects.get(service=service).name == "Durand-Martin C."
 
@@ -130,7 +133,7 @@ def test_a_failure_in_the_middle_batch_then_a_rerun_publishes_every_record_once(
     real_publish = publishers_module.FilePublisher.publish
 
     def failing_in_batch_two(self, cursor, **kwargs):
-        if kwargs["batch_number"] == 2:
+        if kwargs["part"].startswith("batch-000002-"):
             raise OSError("disk full")
         return real_publish(self, cursor, **kwargs)
 
@@ -284,30 +287,37 @@ def test_two_runs_started_at_once_exactly_one_runs(customer, communes):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_edit_committed_by_another_connection_during_the_batch_is_not_lost(
+def test_an_edit_made_while_the_batch_sends_waits_for_it_and_goes_out_next_time(
     customer, communes, monkeypatch
 ):
     service = make_service(customer)
     publish(service, customer)
     real_publish = publishers_module.AnnuairePublisher.publish
+    edit_started, threads = threading.Event(), []
 
-    def publish_then_let_a_customer_edit(self, cursor, **kwargs):
+    def publish_while_a_customer_edits(self, cursor, **kwargs):
         results = real_publish(self, cursor, **kwargs)
 
         def edit():
+            edit_started.set()
             publish(service, customer, line_designation="Nouveau")
             connection.close()
 
-        thread = threading.Thread(target=edit)
-        thread.start()
-        thread.join()
+        threads.append(threading.Thread(target=edit))
+        threads[0].start()
+        edit_started.wait()
+        time.sleep(0.3)  # the edit is now waiting for the batch's lock on the publication
         return results
 
-    monkeypatch.setattr(publishers_module.AnnuairePublisher, "publish", publish_then_let_a_customer_edit)
+    monkeypatch.setattr(publishers_module.AnnuairePublisher, "publish", publish_while_a_customer_edits)
     first = run()
     monkeypatch.undo()
-    assert first.left_for_next == 1
-    assert Publication.objects.get(service=service).status == "scheduled"
+    threads[0].join(timeout=30)
+    # The batch sent what it read; the edit, made after it, is scheduled for the next run.
+    assert (first.added, first.left_for_next) == (1, 0)
+    publication = Publication.objects.get(service=service)
+    assert (publication.status, publication.in_directory) == ("scheduled", True)
+    assert Listing.objects.get(service=service).line_designation == "Maison"
     run()
     assert Listing.objects.get(service=service).line_designation == "Nouveau"
 
