@@ -121,9 +121,8 @@ def reset(url: str):
         conn.execute(
             "UPDATE directory_publication SET status = 'scheduled', in_directory = false, synced_at = NULL"
         )
-        conn.execute("DELETE FROM directory_listing")
-        conn.execute("DELETE FROM directory_syncbatch")
-        conn.execute("DELETE FROM directory_syncrun")
+        for table in ("listing", "delivery", "exportpart", "directorycheck", "syncbatch", "syncrun"):
+            conn.execute(f"DELETE FROM directory_{table}")
         conn.execute("VACUUM ANALYZE")
 
 

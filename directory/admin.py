@@ -10,14 +10,14 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .models import SyncBatch, SyncRun
+from .models import DirectoryCheck, SyncBatch, SyncRun
 from .sync import SyncAlreadyRunning, directory_sync_run
 
 
 class SyncBatchInline(admin.TabularInline):
     model = SyncBatch
-    fields = ("number", "after_id", "last_id", "state", "attempts", "added", "updated", "withdrawn", "rejected",
-              "left_for_next", "finished_at", "error")  # fmt: skip
+    fields = ("number", "after_id", "last_id", "state", "attempts", "heartbeat_at", "added", "updated", "withdrawn",
+              "rejected", "left_for_next", "finished_at", "error")  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -32,12 +32,12 @@ class SyncBatchInline(admin.TabularInline):
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
     list_display = ("__str__", "started_at", "finished_at", "trigger", "started_by", "status", "added", "updated",
-                    "withdrawn", "rejected", "left_for_next")  # fmt: skip
+                    "withdrawn", "rejected", "left_for_next", "repaired")  # fmt: skip
     list_filter = ("status", "trigger")
     list_select_related = ("started_by",)
     readonly_fields = ("trigger", "started_by", "publishers", "batch_size", "status", "started_at", "heartbeat_at",
                        "finished_at", "batches_total", "added", "updated", "withdrawn", "rejected", "left_for_next",
-                       "errors", "files")  # fmt: skip
+                       "repaired", "errors", "files", "export_released_at")  # fmt: skip
     exclude = ("export_files",)
     inlines = [SyncBatchInline]
     change_list_template = "admin/directory/syncrun/change_list.html"
@@ -61,7 +61,11 @@ class SyncRunAdmin(admin.ModelAdmin):
         return [path("lancer/", start, name="directory_syncrun_start"), *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_run_sync": request.user.has_perm("directory.run_sync")}
+        extra_context = {
+            **(extra_context or {}),
+            "can_run_sync": request.user.has_perm("directory.run_sync"),
+            "last_check": DirectoryCheck.objects.select_related("run").first(),
+        }
         return super().changelist_view(request, extra_context)
 
     def start_view(self, request):

@@ -67,7 +67,7 @@ def make_contact_details(service, base=INDIVIDUAL_DETAILS, **overrides):
     )
 
 
-def make_scheduled_services(owner, count, *, first_number=200_000_000, in_directory=False):
+def make_scheduled_services(owner, count, *, first_number=20_000_000, in_directory=False):
     """`count` listed services waiting for the sync, written set-based (fast at thousands)."""
     account = owner.billing_accounts.first()
     now = timezone.now()

@@ -115,8 +115,12 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_RESULT_EXPIRES = 24 * 3600
 # One task at a time per worker process: tasks are short, and a crash loses at most one.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis re-delivers an unacknowledged task after this delay: every task must finish well before.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task whose worker process died (killed, out of memory) goes back to the queue at once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis re-delivers a task that was taken but never acknowledged (its whole worker was killed)
+# after this delay. It must exceed the longest task (CELERY_TASK_TIME_LIMIT), else a slow task is
+# delivered twice (harmless: tasks are idempotent, but wasted); a minute more is enough.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
 
 # --- Logging: personal data is never logged in clear --------------------------------------------
 LOGGING = {
@@ -151,8 +155,9 @@ DIRECTORY_PUBLISHERS = env.list("DIRECTORY_PUBLISHERS", default=["annuaire", "fi
 DIRECTORY_EXPORT_DIR = Path(env.str("DIRECTORY_EXPORT_DIR", default=str(BASE_DIR / "exports")))
 # Records per batch: a batch is one short task, far below the broker's visibility timeout.
 DIRECTORY_SYNC_BATCH_SIZE = env.int("DIRECTORY_SYNC_BATCH_SIZE", default=20000)
-# A run or batch without news for this long is presumed dead (worker killed) and taken over.
-DIRECTORY_SYNC_STALE_AFTER = env.int("DIRECTORY_SYNC_STALE_AFTER", default=900)
+# A run or batch whose heartbeat (beaten every sixth of this, directory.heartbeat) stopped this
+# long ago is presumed dead (process killed) and taken over by the next start or worker.
+DIRECTORY_SYNC_STALE_AFTER = env.int("DIRECTORY_SYNC_STALE_AFTER", default=90)
 
 # --- Public directory -------------------------------------------------------------------------
 # /annuaire/ is open to anyone: each client address gets this many searches per window (seconds).

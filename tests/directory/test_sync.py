@@ -247,7 +247,7 @@ def test_the_command_prints_a_summary_and_fails_loudly(customer, monkeypatch):
     call_command("sync_directory", "--batch-size", "2", "--no-progress", stdout=out)
     assert "ajoutées" in out.getvalue() and "Réussie" in out.getvalue()
 
-    make_scheduled_services(customer, 1, first_number=300_000_000)
+    make_scheduled_services(customer, 1, first_number=30_000_000)
     monkeypatch.setattr(publishers_module.FilePublisher, "publish", lambda self, cursor, **kw: 1 / 0)
     with pytest.raises(CommandError, match="a échoué"):
         call_command("sync_directory", "--no-progress", stdout=StringIO())

@@ -1,9 +1,12 @@
 """Run the directory update now: the same function as the monthly beat task.
 
     python manage.py sync_directory [--dry-run] [--batch-size N] [--publisher NAME] [--distribute]
+                                    [--take-over [--yes]]
 
 Shows a progress bar, prints a summary, and exits non-zero when the run failed. A second start
-while a run is under way says so and exits cleanly (status 0) without touching anything.
+while a run is under way says so and exits cleanly (status 0) without touching anything; a run
+whose heartbeat stopped DIRECTORY_SYNC_STALE_AFTER seconds ago is taken over by the next start,
+and `--take-over` takes over the run under way at once, after asking.
 """
 
 import sys
@@ -16,7 +19,7 @@ from tqdm import tqdm
 
 from directory.models import SyncBatch, SyncRun
 from directory.publishers import PUBLISHERS
-from directory.sync import SyncAlreadyRunning, directory_sync_dry_run, directory_sync_run
+from directory.sync import SyncAlreadyRunning, directory_sync_dry_run, directory_sync_run, sync_take_over
 
 SUMMARY = (
     ("added", "ajoutées"),
@@ -24,6 +27,7 @@ SUMMARY = (
     ("withdrawn", "retirées"),
     ("rejected", "refusées"),
     ("left_for_next", "reportées à la prochaine fois"),
+    ("repaired", "écarts réparés avant l'envoi"),
 )
 
 
@@ -45,6 +49,12 @@ class Command(BaseCommand):
             action="store_true",
             help="hand the batches to Celery workers (needs REDIS_URL) and follow them",
         )
+        parser.add_argument(
+            "--take-over",
+            action="store_true",
+            help="close the run under way as abandoned (its process is dead) and start a new one",
+        )
+        parser.add_argument("--yes", action="store_true", help="with --take-over: do not ask")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, cron)")
 
     def handle(self, *args, **options):
@@ -52,7 +62,7 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):
             return self._handle(**options)
 
-    def _handle(self, *, dry_run, batch_size, publisher, distribute, no_progress, **options):
+    def _handle(self, *, dry_run, batch_size, publisher, distribute, take_over, yes, no_progress, **options):
         if batch_size is not None and not 1 <= batch_size <= 50_000:
             raise CommandError("--batch-size doit être entre 1 et 50000.")
         publishers = [publisher] if publisher else None
@@ -60,6 +70,8 @@ class Command(BaseCommand):
             return self._dry_run(batch_size)
         if distribute and not settings.REDIS_URL:
             raise CommandError("--distribute needs a broker: set REDIS_URL.")
+        if take_over:
+            self._take_over(confirmed=yes)
 
         bar = None if no_progress else tqdm(total=0, unit="lot", desc="Synchronisation", file=sys.stderr)
 
@@ -92,6 +104,23 @@ class Command(BaseCommand):
         self._summary(run)
         if run.status != SyncRun.Status.SUCCEEDED:
             raise CommandError(f"La synchronisation #{run.pk} a échoué :\n{run.errors}")
+
+    def _take_over(self, *, confirmed):
+        running = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first()
+        if running is None:
+            self.stdout.write("Aucune synchronisation en cours : rien à reprendre.")
+            return
+        self.stdout.write(
+            f"Synchronisation #{running.pk} en cours depuis {running.started_at:%d/%m/%Y %H:%M}, "
+            f"dernier signe de vie à {running.heartbeat_at:%H:%M:%S}."
+        )
+        if not confirmed:
+            answer = input("Son processus est-il bien arrêté ? La reprendre maintenant [o/N] ? ")
+            if answer.strip().lower() not in {"o", "oui", "y", "yes"}:
+                raise CommandError("Rien n'a été repris.")
+        closed = sync_take_over()
+        if closed is not None:
+            self.stdout.write(f"Synchronisation #{closed.pk} close comme abandonnée ; une nouvelle commence.")
 
     def _follow(self, run, bar):
         """Wait for the workers, the progress bar following the batches as they finish."""
