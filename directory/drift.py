@@ -61,7 +61,9 @@ def _find(cursor, publisher_names) -> None:
     """Fill the temporary table FOUND (publisher, category, service_id) with every difference."""
     stage_every_listing(cursor, CURRENT)
     cursor.execute(f"DROP TABLE IF EXISTS {FOUND}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {FOUND} (publisher VARCHAR(20), category VARCHAR(10), service_id BIGINT)")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {FOUND} (publisher VARCHAR(20), category VARCHAR(10), service_id BIGINT)"
+    )
     for publisher in configured_publishers(publisher_names):
         _held(cursor, publisher)
         found = f"INSERT INTO {FOUND} (publisher, category, service_id) SELECT '{publisher.name}', "
@@ -103,7 +105,9 @@ def _read(cursor, publisher_names, *, with_ids: bool) -> Drift:
     for publisher, category, count in cursor.fetchall():
         drift.counts[publisher][category] = count
     if with_ids:
-        cursor.execute(f"SELECT publisher, category, service_id FROM {FOUND} ORDER BY publisher, category, service_id")
+        cursor.execute(
+            f"SELECT publisher, category, service_id FROM {FOUND} ORDER BY publisher, category, service_id"
+        )
         for publisher, category, service_id in cursor.fetchall():
             drift.ids.setdefault((publisher, category), []).append(service_id)
     return drift

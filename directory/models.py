@@ -324,7 +324,7 @@ class Delivery(models.Model):
     # PROTECT: a service whose listing may still be held outside cannot vanish before its
     # withdrawal has been sent (terminate it; the sync withdraws it).
     service = models.ForeignKey("lines.Service", on_delete=models.PROTECT, related_name="+")
-    digest = models.CharField(max_length=32, null=True, blank=True)
+    digest = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001 (NULL: a withdrawal)
     run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     sent_at = models.DateTimeField(_("envoyé le"))
 

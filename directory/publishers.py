@@ -52,7 +52,9 @@ class AnnuairePublisher:
     def publish(self, cursor, *, run_id: int, part: str, now):
         listing = Listing._meta.db_table
         self._stage_search_keys(cursor)
-        cursor.execute(f"DELETE FROM {listing} WHERE service_id IN (SELECT service_id FROM {TABLE} WHERE NOT ({SENT}))")
+        cursor.execute(
+            f"DELETE FROM {listing} WHERE service_id IN (SELECT service_id FROM {TABLE} WHERE NOT ({SENT}))"
+        )
         # A number that moved to another service must not collide with its old entry.
         cursor.execute(
             f"DELETE FROM {listing} WHERE number IN (SELECT number FROM {TABLE} WHERE {SENT}) "
@@ -92,7 +94,9 @@ class AnnuairePublisher:
             cursor.executemany(f"INSERT INTO {SEARCH_KEYS} VALUES (%s, %s)", keys)
 
     def held_sql(self) -> str:
-        return f"SELECT l.service_id AS service_id, {digest_sql('l')} AS digest FROM {Listing._meta.db_table} l"
+        return (
+            f"SELECT l.service_id AS service_id, {digest_sql('l')} AS digest FROM {Listing._meta.db_table} l"
+        )
 
     def finish(self, *, run: SyncRun, now) -> list[str]:
         return []

@@ -340,7 +340,9 @@ def sync_batch_process(batch_id: int, *, now=None) -> SyncBatch | None:
     parts = (f"batch-{batch.number:06d}-{batch.attempts:03d}-{n:04d}" for n in itertools.count(1))
     with heartbeat(run_id=run.pk, batch_id=batch.pk):
         try:
-            counts = _send_isolating(batch, after_id=batch.after_id, last_id=batch.last_id, parts=parts, now=now)
+            counts = _send_isolating(
+                batch, after_id=batch.after_id, last_id=batch.last_id, parts=parts, now=now
+            )
             ours.update(state=SyncBatch.State.DONE, finished_at=timezone.now(), error="",
                         **{name: counts[name] for name in COUNT_FIELDS})  # fmt: skip
         except ClaimLost:

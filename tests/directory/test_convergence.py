@@ -68,7 +68,9 @@ def test_non_after_a_run_restricted_to_one_publisher_withdraws_the_listing_it_se
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_cancellation_racing_the_batch_that_sends_the_listing_ends_withdrawn(customer, communes, monkeypatch):
+def test_a_cancellation_racing_the_batch_that_sends_the_listing_ends_withdrawn(
+    customer, communes, monkeypatch
+):
     services = [make_service(customer) for _ in range(4)]
     for service in services:
         choose(service, customer)
@@ -97,7 +99,11 @@ def test_a_cancellation_racing_the_batch_that_sends_the_listing_ends_withdrawn(c
     assert first.added == 4
     for service in services[:2]:
         publication = Publication.objects.get(service=service)
-        assert (publication.status, publication.in_directory, publication.listed) == ("scheduled", True, False)
+        assert (publication.status, publication.in_directory, publication.listed) == (
+            "scheduled",
+            True,
+            False,
+        )
     assert_nobody_unlisted_in_our_directory()  # our directory dropped them in the cancelling transaction
 
     directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
@@ -153,7 +159,9 @@ def test_a_record_the_database_refuses_is_isolated_and_the_rest_of_its_batch_is_
 # --- 3. Exports are never lost or destroyed -----------------------------------------------------
 
 
-def test_an_export_that_cannot_be_written_fails_the_run_and_the_next_run_sends_it_again(customer, monkeypatch):
+def test_an_export_that_cannot_be_written_fails_the_run_and_the_next_run_sends_it_again(
+    customer, monkeypatch
+):
     services = make_scheduled_services(customer, 5)
     monkeypatch.setattr(publishers_module.FilePublisher, "finish", lambda self, **kwargs: 1 / 0)
     with pytest.raises(CommandError, match="a échoué"):
@@ -178,7 +186,9 @@ def test_closing_a_run_again_keeps_its_export(customer, settings):
     content = export.read_bytes()
     # A crash after the file was written but before the run's status was: a later start takes
     # the run over as abandoned and closes it again.
-    SyncRun.objects.filter(pk=run.pk).update(status="running", heartbeat_at=timezone.now() - timedelta(hours=1))
+    SyncRun.objects.filter(pk=run.pk).update(
+        status="running", heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
     _close_run(run.pk, now=timezone.now(), abandoned=True)
     assert export.read_bytes() == content and content.count(b"\n") == 8
     assert SyncRun.objects.get(pk=run.pk).export_files == run.export_files

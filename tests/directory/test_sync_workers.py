@@ -1,16 +1,19 @@
 """The sync spread over real Celery worker processes consuming from Redis, on PostgreSQL."""
 
+import csv
 import os
+import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from directory.models import Listing, Publication, SyncRun
+from directory.models import Listing, Publication, SyncBatch, SyncRun
 from directory.tasks import directory_sync_scheduled
 from telecom_panel.celery import app
 from tests.factories import make_scheduled_services
@@ -19,38 +22,52 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(tra
 BATCH_SIZE = 100
 
 
-@pytest.fixture
-def worker(settings, tmp_path, communes):
-    """Two worker processes (`celery worker -c 2`) on the test database and Redis."""
+def start_worker(tmp_path, *, concurrency=2, **environment):
+    """A `celery worker` process group on the test database and Redis; waits until it answers."""
     database = connection.settings_dict
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "telecom_panel.settings.base",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-        "DIRECTORY_SYNC_BATCH_SIZE": str(BATCH_SIZE),
-        "DIRECTORY_EXPORT_DIR": str(tmp_path / "exports"),
-    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "telecom_panel", "worker", "-c", str(concurrency), "-l", "WARNING",
+         "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "telecom_panel.settings.base",
+            "DATABASE_URL": (
+                f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+            ),
+            "DIRECTORY_SYNC_BATCH_SIZE": str(BATCH_SIZE),
+            "DIRECTORY_EXPORT_DIR": str(tmp_path / "exports"),
+            **environment,
+        },
+        start_new_session=True,  # its own process group: a SIGKILL takes the pool children too
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=1):
+        assert process.poll() is None, "the worker exited at start"
+        assert time.monotonic() < deadline, "the worker did not answer in 60 s"
+    return process
+
+
+@pytest.fixture
+def broker(settings, tmp_path, communes):
+    """Tasks go to Redis (not in-process) for the test; whatever is queued is purged before."""
     settings.DIRECTORY_SYNC_BATCH_SIZE = BATCH_SIZE
     settings.DIRECTORY_EXPORT_DIR = tmp_path / "exports"
     app.conf.task_always_eager = False
     app.control.purge()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "telecom_panel", "worker", "-c", "2", "-l", "WARNING",
-         "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
-        env=environment,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1):
-            assert process.poll() is None, "the worker exited at start"
-            assert time.monotonic() < deadline, "the worker did not answer in 60 s"
-        yield process
-    finally:
-        app.conf.task_always_eager = True
-        process.terminate()
-        process.wait(timeout=30)
+    processes = []
+    yield processes
+    app.conf.task_always_eager = True
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@pytest.fixture
+def worker(broker, tmp_path):
+    """Two worker processes (`celery worker -c 2`)."""
+    broker.append(start_worker(tmp_path))
+    return broker[-1]
 
 
 def wait_for_the_run_to_close(timeout=120):
@@ -83,3 +100,50 @@ def test_sync_directory_distributes_the_batches_and_follows_them(customer, worke
     assert (run.status, run.trigger, run.batches_total, run.added) == ("succeeded", "command", 10, 1000)
     assert "Réussie" in out.getvalue()
     assert Publication.objects.filter(status="synced").count() == 1000
+
+
+def test_a_worker_killed_mid_run_is_taken_over_within_the_limit_and_every_record_goes_out_once(
+    customer, broker, tmp_path, settings
+):
+    stale_after = 4
+    settings.DIRECTORY_SYNC_STALE_AFTER = stale_after
+    services = make_scheduled_services(customer, 6000)  # 60 batches of 100
+    first = start_worker(tmp_path, concurrency=1, DIRECTORY_SYNC_STALE_AFTER=str(stale_after))
+    broker.append(first)
+    directory_sync_scheduled.delay()
+    deadline = time.monotonic() + 60
+    while SyncBatch.objects.filter(state="done").count() < 5:
+        assert time.monotonic() < deadline, "the worker did not get going"
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    first.wait(timeout=30)
+    dead = SyncRun.objects.get()
+    assert dead.status == "running" and Publication.objects.filter(status="scheduled").exists()
+
+    # Another worker drains what was queued; the batch the dead one held stays held.
+    broker.append(start_worker(tmp_path, concurrency=2, DIRECTORY_SYNC_STALE_AFTER=str(stale_after)))
+    # Ops (or beat) start a run: refused while the dead run may be alive, taken over once it is stale.
+    while True:
+        out = StringIO()
+        call_command("sync_directory", "--distribute", stdout=out, stderr=StringIO())
+        if "déjà en cours" not in out.getvalue():
+            break
+        assert time.monotonic() - killed_at < stale_after + 30, "the dead run was never taken over"
+        time.sleep(0.5)
+    taken_over_after = time.monotonic() - killed_at
+    assert "Réussie" in out.getvalue()
+    assert taken_over_after < stale_after + 30
+
+    dead.refresh_from_db()
+    assert dead.status == "abandoned"
+    assert Publication.objects.filter(status="synced").count() == len(services)
+    sent = Counter()
+    for run in SyncRun.objects.exclude(export_released_at=None):
+        for name in run.export_files:
+            if name.endswith(".csv"):
+                with open(settings.DIRECTORY_EXPORT_DIR / name, encoding="utf-8", newline="") as f:
+                    sent.update(row["listing_id"] for row in csv.DictReader(f))
+    assert set(sent) == {str(service.pk) for service in services}
+    assert set(sent.values()) == {1}  # each record exactly once, across the dead run and the new one
+    assert Listing.objects.count() == len(services)

@@ -43,7 +43,11 @@ class Command(BaseCommand):
                         if ids:
                             self.stdout.write(f"                services : {' '.join(map(str, ids))}")
             if SyncRun.objects.filter(status=SyncRun.Status.RUNNING).exists():
-                self.stdout.write("  Une synchronisation est en cours : certains écarts peuvent être passagers.")
+                self.stdout.write(
+                    "  Une synchronisation est en cours : certains écarts peuvent être passagers."
+                )
             if drift.total:
-                raise CommandError(f"{drift.total} écart(s) : la prochaine synchronisation complète les réparera.")
+                raise CommandError(
+                    f"{drift.total} écart(s) : la prochaine synchronisation complète les réparera."
+                )
             self.stdout.write("Chaque annuaire contient exactement ce que les abonnés ont choisi.")
