@@ -141,10 +141,16 @@ def sync_run_start(*, trigger, started_by=None, batch_size=None, publisher_names
             )
     except IntegrityError:
         raise SyncAlreadyRunning(SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first()) from None
-    with heartbeat(run_id=run.pk):
-        if _is_full_run(run.publishers):
-            run.repaired = directory_reconcile(run=run, now=now)
-        run.batches_total = _plan_batches(run)
+    try:
+        with heartbeat(run_id=run.pk):
+            if _is_full_run(run.publishers):
+                run.repaired = directory_reconcile(run=run, now=now)
+            run.batches_total = _plan_batches(run)
+    except Exception as error:  # the run must not stay "running" with nothing to run it
+        logger.error("directory sync #%s could not start: %s", run.pk, describe(error), exc_info=True)
+        _close_run(run.pk, now=now, error=describe(error))
+        run.refresh_from_db()
+        return run
     run.save(update_fields=["batches_total", "repaired"])
     logger.info("directory sync #%s started by %s: %s batches, %s differences repaired", run.pk, trigger,
                 run.batches_total, run.repaired)  # fmt: skip
@@ -299,7 +305,12 @@ def _refuse(batch: SyncBatch, service_id: int, error: Exception, *, now):
     return refused
 
 
-def _send_isolating(batch: SyncBatch, *, after_id, last_id, parts, now) -> Counter:
+# More records refused by the database in one batch than this is not about the records: the
+# batch fails whole (a fault of ours, or of the database), and its remaining records wait.
+MAX_REFUSED_PER_BATCH = 10
+
+
+def _send_isolating(batch: SyncBatch, *, after_id, last_id, parts, refused: Counter, now) -> Counter:
     """_send, and when the database refuses a value (too long, invalid, duplicate...), split the
     range in two and send each half, down to the one record at fault, which is refused: one
     record never holds back the others. Other errors (disk, network) fail the batch whole."""
@@ -308,13 +319,16 @@ def _send_isolating(batch: SyncBatch, *, after_id, last_id, parts, now) -> Count
     except (DataError, IntegrityError) as error:
         due = Publication.objects.due_for_sync().filter(service_id__gt=after_id, service_id__lte=last_id)
         ids = list(due.order_by("service_id").values_list("service_id", flat=True))
-        if len(ids) <= 1:
-            refused = _refuse(batch, ids[0], error, now=now) if ids else 0
-            return Counter(rejected=refused)
-        middle = ids[len(ids) // 2 - 1]
-        return _send_isolating(
-            batch, after_id=after_id, last_id=middle, parts=parts, now=now
-        ) + _send_isolating(batch, after_id=middle, last_id=last_id, parts=parts, now=now)
+        if len(ids) > 1:
+            middle = ids[len(ids) // 2 - 1]
+            counts = Counter()
+            for a, b in ((after_id, middle), (middle, last_id)):
+                counts += _send_isolating(batch, after_id=a, last_id=b, parts=parts, refused=refused, now=now)
+            return counts
+        if refused["records"] >= MAX_REFUSED_PER_BATCH:
+            raise
+        refused["records"] += 1
+        return Counter(rejected=_refuse(batch, ids[0], error, now=now) if ids else 0)
 
 
 def _claim(batch_id, now) -> SyncBatch | None:
@@ -341,7 +355,7 @@ def sync_batch_process(batch_id: int, *, now=None) -> SyncBatch | None:
     with heartbeat(run_id=run.pk, batch_id=batch.pk):
         try:
             counts = _send_isolating(
-                batch, after_id=batch.after_id, last_id=batch.last_id, parts=parts, now=now
+                batch, after_id=batch.after_id, last_id=batch.last_id, parts=parts, refused=Counter(), now=now
             )
             ours.update(state=SyncBatch.State.DONE, finished_at=timezone.now(), error="",
                         **{name: counts[name] for name in COUNT_FIELDS})  # fmt: skip
@@ -372,7 +386,7 @@ def sync_batch_process(batch_id: int, *, now=None) -> SyncBatch | None:
 # --- 4. Close ------------------------------------------------------------------------------------
 
 
-def _close_run(run_id: int, *, now, abandoned: bool = False):
+def _close_run(run_id: int, *, now, abandoned: bool = False, error: str = ""):
     """Release the run's exports and record its outcome; once (under the run's row lock), and a
     second close changes nothing. An export that cannot be released fails the run, and what it
     carried counts as not delivered: the next full run sends it again (directory.drift)."""
@@ -381,9 +395,10 @@ def _close_run(run_id: int, *, now, abandoned: bool = False):
         if run.status != SyncRun.Status.RUNNING:
             return
         batches = SyncBatch.objects.filter(run=run)
-        errors = [
-            f"lot {number} : {error}"
-            for number, error in batches.exclude(error="").values_list("number", "error")
+        errors = [error] if error else []
+        errors += [
+            f"lot {number} : {batch_error}"
+            for number, batch_error in batches.exclude(error="").values_list("number", "error")
         ]
         files, released = [], True
         publishers = configured_publishers(run.publishers)

@@ -156,6 +156,33 @@ def test_a_record_the_database_refuses_is_isolated_and_the_rest_of_its_batch_is_
     assert set(replayed_export()) == {service.pk for service in services} - {poisoned.pk}
 
 
+@pytest.mark.postgres
+def test_a_database_refusing_every_record_fails_the_batch_instead_of_refusing_them_all(customer):
+    make_scheduled_services(customer, 40)
+    with connection.cursor() as cursor:  # a fault of ours or of the database, not of the records
+        cursor.execute(
+            "CREATE FUNCTION refuse_all() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'refused' USING ERRCODE = '22001'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_all BEFORE INSERT ON directory_listing FOR EACH ROW EXECUTE FUNCTION refuse_all()"
+        )
+    with pytest.raises(CommandError, match="a échoué"):
+        sync("--batch-size", "40")
+    assert Publication.objects.filter(status="error").count() == 10  # MAX_REFUSED_PER_BATCH
+    assert Publication.objects.filter(status="scheduled").count() == 30
+
+
+def test_a_run_that_cannot_start_is_closed_as_failed(customer, monkeypatch):
+    make_scheduled_services(customer, 2)
+    monkeypatch.setattr("directory.sync.directory_reconcile", lambda **kwargs: 1 / 0)
+    with pytest.raises(CommandError, match="ZeroDivisionError"):
+        sync()
+    assert SyncRun.objects.get().status == "failed"
+    monkeypatch.undo()
+    assert "Réussie" in sync()
+
+
 # --- 3. Exports are never lost or destroyed -----------------------------------------------------
 
 
