@@ -36,7 +36,6 @@ from .staging import stage_every_listing
 
 CATEGORIES = ("missing", "stale", "orphan", "untracked", "exposed")
 CURRENT = "drift_current_listing"
-HELD = "drift_held_listing"
 FOUND = "drift_found"
 
 
@@ -50,42 +49,31 @@ class Drift:
         return sum(sum(by_category.values()) for by_category in self.counts.values())
 
 
-def _held(cursor, publisher):
-    cursor.execute(f"DROP TABLE IF EXISTS {HELD}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {HELD} AS {publisher.held_sql()}")
-    cursor.execute(f"CREATE UNIQUE INDEX {HELD}_pk ON {HELD} (service_id)")
-    cursor.execute(f"ANALYZE {HELD}")
-
-
 def _find(cursor, publisher_names) -> None:
-    """Fill the temporary table FOUND (publisher, category, service_id) with every difference."""
+    """Fill the temporary table FOUND (publisher, category, service_id) with every difference:
+    one full join of the current listings with what each publisher holds."""
     stage_every_listing(cursor, CURRENT)
     cursor.execute(f"DROP TABLE IF EXISTS {FOUND}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {FOUND} (publisher VARCHAR(20), category VARCHAR(10), service_id BIGINT)"
     )
     for publisher in configured_publishers(publisher_names):
-        _held(cursor, publisher)
-        found = f"INSERT INTO {FOUND} (publisher, category, service_id) SELECT '{publisher.name}', "
         cursor.execute(
-            f"{found} 'missing', c.service_id FROM {CURRENT} c LEFT JOIN {HELD} h ON h.service_id = c.service_id "
-            "WHERE c.status = 'synced' AND h.service_id IS NULL"
-        )
-        cursor.execute(
-            f"{found} 'stale', c.service_id FROM {CURRENT} c JOIN {HELD} h ON h.service_id = c.service_id "
-            "WHERE c.status = 'synced' AND COALESCE(h.digest, '') <> COALESCE(c.digest, '')"
-        )
-        cursor.execute(
-            f"{found} 'orphan', h.service_id FROM {HELD} h LEFT JOIN {CURRENT} c ON c.service_id = h.service_id "
-            "WHERE c.service_id IS NULL OR c.status IN ('none', 'error')"
-        )
-        cursor.execute(
-            f"{found} 'untracked', h.service_id FROM {HELD} h JOIN {CURRENT} c ON c.service_id = h.service_id "
-            "WHERE c.status = 'scheduled' AND NOT c.in_directory"
+            f"INSERT INTO {FOUND} (publisher, category, service_id) "
+            f"SELECT '{publisher.name}', category, service_id FROM ("
+            "SELECT COALESCE(c.service_id, h.service_id) AS service_id, CASE "
+            "WHEN c.status = 'synced' AND h.service_id IS NULL THEN 'missing' "
+            "WHEN c.status = 'synced' AND COALESCE(h.digest, '') <> COALESCE(c.digest, '') THEN 'stale' "
+            "WHEN h.service_id IS NOT NULL AND (c.service_id IS NULL OR c.status IN ('none', 'error')) "
+            "THEN 'orphan' "
+            "WHEN h.service_id IS NOT NULL AND c.status = 'scheduled' AND NOT c.in_directory THEN 'untracked' "
+            f"END AS category FROM {CURRENT} c FULL JOIN ({publisher.held_sql()}) h "
+            "ON h.service_id = c.service_id) differences WHERE category IS NOT NULL"
         )
         if publisher.name == "annuaire":
             cursor.execute(
-                f"{found} 'exposed', l.service_id FROM {Listing._meta.db_table} l "
+                f"INSERT INTO {FOUND} (publisher, category, service_id) "
+                f"SELECT 'annuaire', 'exposed', l.service_id FROM {Listing._meta.db_table} l "
                 f"JOIN {CURRENT} c ON c.service_id = l.service_id "
                 "WHERE NOT c.listed OR c.legal_form IS NULL "
                 "OR (l.reverse_search AND NOT c.reverse_search) "
@@ -93,7 +81,6 @@ def _find(cursor, publisher_names) -> None:
                 "OR (c.postcode = '' AND (l.street <> '' OR l.postcode <> '')) "
                 "OR (c.legal_form = 'individual' AND c.name_display = 'initial' AND l.name <> c.name)"
             )
-    cursor.execute(f"DROP TABLE {HELD}")
 
 
 def _read(cursor, publisher_names, *, with_ids: bool) -> Drift:

@@ -182,12 +182,15 @@ class FilePublisher:
         delivery = Delivery._meta.db_table
         cursor.execute(
             f"INSERT INTO {delivery} (publisher, service_id, digest, run_id, sent_at) "
-            f"SELECT %s, {TABLE}.service_id, CASE WHEN {SENT} THEN {TABLE}.digest END, %s, %s FROM {TABLE} "
-            f"WHERE ({SENT}) OR EXISTS (SELECT 1 FROM {delivery} d "
-            f"WHERE d.publisher = %s AND d.service_id = {TABLE}.service_id) "
+            f"SELECT %s, service_id, digest, %s, %s FROM {TABLE} WHERE {SENT} "
             "ON CONFLICT (publisher, service_id) DO UPDATE SET digest = excluded.digest, "
             "run_id = excluded.run_id, sent_at = excluded.sent_at",
-            [self.name, run_id, now, self.name],
+            [self.name, run_id, now],
+        )
+        cursor.execute(
+            f"UPDATE {delivery} SET digest = NULL, run_id = %s, sent_at = %s FROM {TABLE} "
+            f"WHERE {delivery}.publisher = %s AND {delivery}.service_id = {TABLE}.service_id AND NOT ({SENT})",
+            [run_id, now, self.name],
         )
         ExportPart.objects.create(run_id=run_id, publisher=self.name, name=path.name)
 

@@ -159,8 +159,7 @@ def stage_every_listing(cursor, table: str):
     columns as the staged batch, for all services whatever their status."""
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {_listing_rows_sql(batch=False)}")
-    cursor.execute(f"CREATE UNIQUE INDEX {table}_pk ON {table} (service_id)")
-    cursor.execute(f"ANALYZE {table}")
+    cursor.execute(f"ANALYZE {table}")  # the planner then joins it by hash, as it should
 
 
 def drop_staged_batch(cursor):

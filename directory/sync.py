@@ -211,6 +211,13 @@ def _record_outcomes(cursor, *, run, after_id, last_id, now) -> dict:
             [now],
         )
         flipped = {service_id for (service_id,) in cursor.fetchall()}
+    if flipped:
+        # A full run: only the records edited since they were read can still lack the mark.
+        cursor.execute(f"SELECT service_id FROM {TABLE}")
+        marking = sorted({service_id for (service_id,) in cursor.fetchall()} - flipped)
+        if not marking:
+            return _counts(cursor, flipped)
+        same_range += f" AND {publication}.service_id IN ({', '.join(str(int(i)) for i in marking)})"
     cursor.execute(
         f"UPDATE {publication} SET in_directory = TRUE, "
         f"revision = {publication}.revision + CASE WHEN {publication}.status = 'none' THEN 1 ELSE 0 END, "
@@ -219,6 +226,10 @@ def _record_outcomes(cursor, *, run, after_id, last_id, now) -> dict:
         f"FROM {TABLE} WHERE {same_range} AND {sent} AND NOT {publication}.in_directory",
         [now],
     )
+    return _counts(cursor, flipped)
+
+
+def _counts(cursor, flipped: set) -> dict:
     counts = dict.fromkeys(COUNT_FIELDS, 0)
     cursor.execute(f"SELECT service_id, action, problem FROM {TABLE}")
     for service_id, action, problem in cursor.fetchall():
@@ -246,10 +257,10 @@ def _edited_meanwhile(cursor, *, after_id, last_id) -> list[int]:
 def _hold_claim(batch: SyncBatch):
     """Still ours? Locks the batch row, so a take-over either happened before (and this
     transaction rolls back) or waits until this one has committed."""
-    held = (
+    held = list(
         SyncBatch.objects.select_for_update(of=("self",))
         .filter(pk=batch.pk, state=SyncBatch.State.RUNNING, attempts=batch.attempts)
-        .exists()
+        .values_list("pk", flat=True)
     )
     if not held:
         raise ClaimLost(batch.pk)
