@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .listing import listing_for, name_search_key
 from .models import Delivery, ExportPart, Listing, SyncRun
-from .staging import EXPORT_COLUMNS, TABLE, digest_sql, export_rows_sql
+from .staging import EXPORT_COLUMNS, TABLE, digest_sql, export_rows_sql, staged_range
 
 EXPORT_FORMAT = "telecom-panel-directory-export/1"
 SENT = f"{TABLE}.problem IS NULL AND {TABLE}.action <> 'withdraw'"
@@ -189,7 +189,8 @@ class FilePublisher:
         )
         cursor.execute(
             f"UPDATE {delivery} SET digest = NULL, run_id = %s, sent_at = %s FROM {TABLE} "
-            f"WHERE {delivery}.publisher = %s AND {delivery}.service_id = {TABLE}.service_id AND NOT ({SENT})",
+            f"WHERE {delivery}.publisher = %s AND {delivery}.service_id = {TABLE}.service_id AND NOT ({SENT}) "
+            f"AND {staged_range(delivery + '.service_id')}",
             [run_id, now, self.name],
         )
         ExportPart.objects.create(run_id=run_id, publisher=self.name, name=path.name)
