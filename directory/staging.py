@@ -159,7 +159,6 @@ def stage_every_listing(cursor, table: str):
     columns as the staged batch, for all services whatever their status."""
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {_listing_rows_sql(batch=False)}")
-    cursor.execute(f"ANALYZE {table}")  # the planner then joins it by hash, as it should
 
 
 def drop_staged_batch(cursor):

@@ -181,8 +181,9 @@ def _lock_scheduled(cursor, *, after_id, last_id):
         )
 
 
-def _record_outcomes(cursor, *, run, after_id, last_id, now) -> dict:
+def _record_outcomes(cursor, *, run, after_id, last_id, now) -> tuple[dict, list[int]]:
     """After the publishers took the staged records: statuses and `in_directory`, set-based.
+    Returns the counts and the records edited since the batch read them.
 
     - A full run flips the records whose revision is still the one read: accepted ones to synced
       (blank after a withdrawal), refused ones to error with their reason; in both cases
@@ -197,8 +198,9 @@ def _record_outcomes(cursor, *, run, after_id, last_id, now) -> dict:
         f"AND {publication}.service_id > {int(after_id)} AND {publication}.service_id <= {int(last_id)}"
     )
     sent = f"{TABLE}.problem IS NULL AND {TABLE}.action <> 'withdraw'"
+    full_run = _is_full_run(run.publishers)
     flipped = set()
-    if _is_full_run(run.publishers):
+    if full_run:
         cursor.execute(
             f"UPDATE {publication} SET "
             f"status = CASE WHEN {TABLE}.problem IS NOT NULL THEN 'error' "
@@ -211,25 +213,28 @@ def _record_outcomes(cursor, *, run, after_id, last_id, now) -> dict:
             [now],
         )
         flipped = {service_id for (service_id,) in cursor.fetchall()}
-    if flipped:
-        # A full run: only the records edited since they were read can still lack the mark.
+        # Every staged record was scheduled and is locked: it is flipped unless edited since.
         cursor.execute(f"SELECT service_id FROM {TABLE}")
-        marking = sorted({service_id for (service_id,) in cursor.fetchall()} - flipped)
-        if not marking:
-            return _counts(cursor, flipped)
-        same_range += f" AND {publication}.service_id IN ({', '.join(str(int(i)) for i in marking)})"
-    cursor.execute(
-        f"UPDATE {publication} SET in_directory = TRUE, "
-        f"revision = {publication}.revision + CASE WHEN {publication}.status = 'none' THEN 1 ELSE 0 END, "
-        f"scheduled_at = CASE WHEN {publication}.status = 'none' THEN %s ELSE {publication}.scheduled_at END, "
-        f"status = CASE WHEN {publication}.status = 'none' THEN 'scheduled' ELSE {publication}.status END "
-        f"FROM {TABLE} WHERE {same_range} AND {sent} AND NOT {publication}.in_directory",
-        [now],
-    )
-    return _counts(cursor, flipped)
-
-
-def _counts(cursor, flipped: set) -> dict:
+        edited = sorted({service_id for (service_id,) in cursor.fetchall()} - flipped)
+        # Flipped records are marked already; only the edited ones can still lack the mark.
+        same_range += f" AND {publication}.service_id IN ({', '.join(str(int(i)) for i in edited) or 'NULL'})"
+    else:
+        cursor.execute(
+            f"SELECT p.service_id FROM {publication} p JOIN {TABLE} t ON t.service_id = p.service_id "
+            "WHERE p.service_id > %s AND p.service_id <= %s AND p.revision <> t.revision",
+            [after_id, last_id],
+        )
+        edited = [service_id for (service_id,) in cursor.fetchall()]
+    if edited or not full_run:
+        cursor.execute(
+            f"UPDATE {publication} SET in_directory = TRUE, "
+            f"revision = {publication}.revision + CASE WHEN {publication}.status = 'none' THEN 1 ELSE 0 END, "
+            f"scheduled_at = CASE WHEN {publication}.status = 'none' THEN %s "
+            f"ELSE {publication}.scheduled_at END, "
+            f"status = CASE WHEN {publication}.status = 'none' THEN 'scheduled' ELSE {publication}.status END "
+            f"FROM {TABLE} WHERE {same_range} AND {sent} AND NOT {publication}.in_directory",
+            [now],
+        )
     counts = dict.fromkeys(COUNT_FIELDS, 0)
     cursor.execute(f"SELECT service_id, action, problem FROM {TABLE}")
     for service_id, action, problem in cursor.fetchall():
@@ -239,19 +244,7 @@ def _counts(cursor, flipped: set) -> dict:
             counts["rejected"] += 1
         else:
             counts[ACTION_COUNT[action]] += 1
-    return counts
-
-
-def _edited_meanwhile(cursor, *, after_id, last_id) -> list[int]:
-    """Records whose revision moved since the batch read them (an edit in this very
-    transaction, or on SQLite, which has no row locks)."""
-    publication = Publication._meta.db_table
-    cursor.execute(
-        f"SELECT p.service_id FROM {publication} p JOIN {TABLE} t ON t.service_id = p.service_id "
-        f"WHERE p.service_id > %s AND p.service_id <= %s AND p.revision <> t.revision",
-        [after_id, last_id],
-    )
-    return [service_id for (service_id,) in cursor.fetchall()]
+    return counts, edited
 
 
 def _hold_claim(batch: SyncBatch):
@@ -278,8 +271,7 @@ def _send(batch: SyncBatch, *, after_id, last_id, part: str, now) -> dict:
             publisher.reject(cursor, run_id=run.pk, part=part)
         for publisher in publishers:
             publisher.publish(cursor, run_id=run.pk, part=part, now=now)
-        counts = _record_outcomes(cursor, run=run, after_id=after_id, last_id=last_id, now=now)
-        edited = _edited_meanwhile(cursor, after_id=after_id, last_id=last_id)
+        counts, edited = _record_outcomes(cursor, run=run, after_id=after_id, last_id=last_id, now=now)
         if edited and "annuaire" in run.publishers:
             PUBLISHERS["annuaire"]().apply_opt_outs(edited)
         _hold_claim(batch)
