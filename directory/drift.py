@@ -140,10 +140,11 @@ def directory_reconcile(*, run, now) -> int:
                 cursor.execute(f"SELECT DISTINCT service_id FROM {FOUND} WHERE category = 'exposed'")
                 PUBLISHERS["annuaire"]().apply_opt_outs([service_id for (service_id,) in cursor.fetchall()])
                 # Entries of services that no longer exist: nobody to schedule, removed here.
+                listing = Listing._meta.db_table
                 cursor.execute(
-                    f"DELETE FROM {Listing._meta.db_table} WHERE service_id IN "
+                    f"DELETE FROM {listing} WHERE service_id IN "
                     f"(SELECT service_id FROM {FOUND} WHERE publisher = 'annuaire') "
-                    f"AND service_id NOT IN (SELECT id FROM {Service._meta.db_table})"
+                    f"AND NOT EXISTS (SELECT 1 FROM {Service._meta.db_table} s WHERE s.id = {listing}.service_id)"
                 )
             # A service held somewhere but without a publication gets one, scheduling its withdrawal.
             cursor.execute(

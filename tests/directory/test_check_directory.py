@@ -36,24 +36,28 @@ def test_each_kind_of_difference_is_found_then_repaired_by_the_next_full_run(cus
     services = make_scheduled_services(customer, 6)
     directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
     missing, stale, orphan, untracked, lost, exposed = services
-    Listing.objects.filter(service=missing).delete()
     Listing.objects.filter(service=stale).update(name="Quelqu'un d'autre")
     Publication.objects.filter(service=orphan).update(listed=False, status="none", in_directory=False)
     Publication.objects.filter(service=untracked).update(status="scheduled", in_directory=False)
     Delivery.objects.filter(service=lost).update(digest="0" * 32)
     Listing.objects.filter(service=exposed).update(street="10 rue Oberkampf")
     Publication.objects.filter(service=exposed).update(address_display="city")
+    vanished = Listing.objects.get(service=missing)
+    Listing.objects.filter(service=missing).delete()
+    vanished.service_id, vanished.number = 10**9, "+33199999999"  # a service deleted without its entry
+    vanished.save(force_insert=True)
 
     out, failure = check("--verbose")
     assert failure and "écart" in failure
     counts = DirectoryCheck.objects.latest("at").counts
-    assert counts["annuaire"] == {"missing": 1, "stale": 2, "orphan": 1, "untracked": 1, "exposed": 2}
+    assert counts["annuaire"] == {"missing": 1, "stale": 2, "orphan": 2, "untracked": 1, "exposed": 2}
     assert counts["file"] == {"missing": 0, "stale": 2, "orphan": 1, "untracked": 1}
     assert f"services : {missing.pk}" in out
 
     repair = directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
-    assert (repair.status, repair.repaired) == ("succeeded", 6)
+    assert (repair.status, repair.repaired) == ("succeeded", 7)
     assert not Listing.objects.filter(service=orphan).exists()
+    assert not Listing.objects.filter(service_id=10**9).exists()
     assert Listing.objects.get(service=exposed).street == ""
     assert_converged()
     assert check()[1] is None
