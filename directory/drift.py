@@ -136,16 +136,12 @@ def directory_reconcile(*, run, now) -> int:
         _find(cursor, names)
         drift = _read(cursor, names, with_ids=False)
         if drift.total:
-            if "annuaire" in names:
-                cursor.execute(f"SELECT DISTINCT service_id FROM {FOUND} WHERE category = 'exposed'")
-                PUBLISHERS["annuaire"]().apply_opt_outs([service_id for (service_id,) in cursor.fetchall()])
-                # Entries of services that no longer exist: nobody to schedule, removed here.
-                listing = Listing._meta.db_table
-                cursor.execute(
-                    f"DELETE FROM {listing} WHERE service_id IN "
-                    f"(SELECT service_id FROM {FOUND} WHERE publisher = 'annuaire') "
-                    f"AND NOT EXISTS (SELECT 1 FROM {Service._meta.db_table} s WHERE s.id = {listing}.service_id)"
-                )
+            # Publications first, then the directory's rows: the order in which an edit locks them.
+            cursor.execute(
+                f"UPDATE {publication} SET status = 'scheduled', in_directory = TRUE, revision = revision + 1, "
+                f"scheduled_at = %s, error_reason = '' WHERE service_id IN (SELECT service_id FROM {FOUND})",
+                [now],
+            )
             # A service held somewhere but without a publication gets one, scheduling its withdrawal.
             cursor.execute(
                 f"INSERT INTO {publication} (service_id, listed, marketing_accepted, reverse_search, "
@@ -156,11 +152,16 @@ def directory_reconcile(*, run, now) -> int:
                 f"WHERE NOT EXISTS (SELECT 1 FROM {publication} p WHERE p.service_id = f.service_id)",
                 [now],
             )
-            cursor.execute(
-                f"UPDATE {publication} SET status = 'scheduled', in_directory = TRUE, revision = revision + 1, "
-                f"scheduled_at = %s, error_reason = '' WHERE service_id IN (SELECT service_id FROM {FOUND})",
-                [now],
-            )
+            if "annuaire" in names:
+                cursor.execute(f"SELECT DISTINCT service_id FROM {FOUND} WHERE category = 'exposed'")
+                PUBLISHERS["annuaire"]().apply_opt_outs([service_id for (service_id,) in cursor.fetchall()])
+                # Entries of services that no longer exist: nobody to schedule, removed here.
+                listing = Listing._meta.db_table
+                cursor.execute(
+                    f"DELETE FROM {listing} WHERE service_id IN "
+                    f"(SELECT service_id FROM {FOUND} WHERE publisher = 'annuaire') "
+                    f"AND NOT EXISTS (SELECT 1 FROM {Service._meta.db_table} s WHERE s.id = {listing}.service_id)"
+                )
         cursor.execute(f"SELECT count(DISTINCT service_id) FROM {FOUND}")
         (repaired,) = cursor.fetchone()
         for table in (FOUND, CURRENT):

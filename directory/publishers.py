@@ -104,6 +104,10 @@ class AnnuairePublisher:
     def cleanup(self, *, run_id: int):
         """Nothing is kept outside the database."""
 
+    def withdraw(self, service_ids, *, run_id: int, part: str, now):
+        """Take these entries out (records refused one by one, directory.sync._refuse)."""
+        Listing.objects.filter(service_id__in=list(service_ids)).delete()
+
     def apply_opt_outs(self, service_ids):
         """Make the public directory show, at once, no more than each subscriber now allows:
         called in the transaction that records a customer's choice (and by a batch for records
@@ -193,6 +197,27 @@ class FilePublisher:
             f"AND {staged_range(delivery + '.service_id')}",
             [run_id, now, self.name],
         )
+        ExportPart.objects.create(run_id=run_id, publisher=self.name, name=path.name)
+
+    def withdraw(self, service_ids, *, run_id: int, part: str, now):
+        """Withdrawal rows for these records (refused one by one, directory.sync._refuse), as a
+        part of the run's file, recorded like any other part."""
+        parts = self._parts(run_id)
+        parts.mkdir(parents=True, exist_ok=True)
+        path = parts / f"{part}.csv"
+        with open(path.with_suffix(".tmp"), "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            for service_id in sorted(service_ids):
+                writer.writerow(["withdraw", str(service_id), *[""] * (len(EXPORT_COLUMNS) - 2)])
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(path.with_suffix(".tmp"), path)
+        for service_id in service_ids:
+            Delivery.objects.update_or_create(
+                publisher=self.name,
+                service_id=service_id,
+                defaults={"digest": None, "run_id": run_id, "sent_at": now},
+            )
         ExportPart.objects.create(run_id=run_id, publisher=self.name, name=path.name)
 
     def held_sql(self) -> str:

@@ -181,8 +181,8 @@ def staged_range(column: str) -> str:
 def export_rows_sql(publisher: str) -> str:
     """The staged batch as `publisher`'s export rows, given what it was sent before
     (directory.models.Delivery): accepted listings as `add`, or `update` where it holds one;
-    `withdraw` where it may hold one and the record is no longer listed or is now refused (a
-    withdrawal of what it never had is not sent). A withdrawal carries its listing id only:
+    `withdraw` where it may hold one (it was sent one, or the record is `in_directory`) and the
+    record is no longer listed or is now refused. A withdrawal carries its listing id only:
     nothing else of an unlisted subscriber ever leaves the operator."""
     sent = "t.problem IS NULL AND t.action <> 'withdraw'"
 
@@ -203,5 +203,6 @@ def export_rows_sql(publisher: str) -> str:
         f"SELECT {', '.join(columns)} FROM {TABLE} t "
         f"LEFT JOIN {Delivery._meta.db_table} d ON d.publisher = '{publisher}' AND d.service_id = t.service_id "
         f"AND {staged_range('d.service_id')} "
-        f"WHERE ({sent}) OR d.service_id IS NOT NULL ORDER BY t.service_id"
+        # in_directory: some publisher may hold it (sent before this record existed, say).
+        f"WHERE ({sent}) OR d.service_id IS NOT NULL OR t.in_directory ORDER BY t.service_id"
     )

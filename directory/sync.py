@@ -147,7 +147,8 @@ def sync_run_start(*, trigger, started_by=None, batch_size=None, publisher_names
                 run.repaired = directory_reconcile(run=run, now=now)
             run.batches_total = _plan_batches(run)
     except Exception as error:  # the run must not stay "running" with nothing to run it
-        logger.error("directory sync #%s could not start: %s", run.pk, describe(error), exc_info=True)
+        logger.error("directory sync #%s could not start: %s", run.pk, describe(error),
+                     exc_info=not isinstance(error, DatabaseError))  # fmt: skip
         _close_run(run.pk, now=now, error=describe(error))
         run.refresh_from_db()
         return run
@@ -178,6 +179,18 @@ def _lock_scheduled(cursor, *, after_id, last_id):
             f"SELECT service_id FROM {Publication._meta.db_table} WHERE status = 'scheduled' "
             "AND service_id > %s AND service_id <= %s ORDER BY service_id FOR UPDATE",
             [after_id, last_id],
+        )
+
+
+def _lock_staged(cursor):
+    """Lock what was staged too: a record scheduled while the batch waited for its first lock was
+    read without one. Locked before any publisher writes, as an edit locks it before touching
+    the directory: the two never wait for each other in opposite orders. If it changed between
+    the read and this lock, it counts as edited meanwhile (_record_outcomes)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT service_id FROM {Publication._meta.db_table} WHERE service_id IN "
+            f"(SELECT service_id FROM {TABLE}) ORDER BY service_id FOR UPDATE"
         )
 
 
@@ -221,7 +234,8 @@ def _record_outcomes(cursor, *, run, after_id, last_id, now) -> tuple[dict, list
     else:
         cursor.execute(
             f"SELECT p.service_id FROM {publication} p JOIN {TABLE} t ON t.service_id = p.service_id "
-            "WHERE p.service_id > %s AND p.service_id <= %s AND p.revision <> t.revision",
+            "WHERE p.service_id > %s AND p.service_id <= %s "
+            "AND (p.revision <> t.revision OR p.status <> 'scheduled' OR p.listed <> t.listed)",
             [after_id, last_id],
         )
         edited = [service_id for (service_id,) in cursor.fetchall()]
@@ -267,6 +281,7 @@ def _send(batch: SyncBatch, *, after_id, last_id, part: str, now) -> dict:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock_scheduled(cursor, after_id=after_id, last_id=last_id)
         stage_batch(cursor, after_id=after_id, last_id=last_id)
+        _lock_staged(cursor)
         for publisher in publishers:
             publisher.reject(cursor, run_id=run.pk, part=part)
         for publisher in publishers:
@@ -282,56 +297,75 @@ def _send(batch: SyncBatch, *, after_id, last_id, part: str, now) -> dict:
 def describe(error: Exception) -> str:
     """An error as logs and support see it. A database error's message may quote the row it
     stopped on (a number, a name): only its class and SQLSTATE are kept."""
-    if isinstance(error, DatabaseError):
-        sqlstate = getattr(error.__cause__, "sqlstate", None)
+    if isinstance(error, DatabaseError) or type(error).__module__.startswith("psycopg"):
+        sqlstate = getattr(error, "sqlstate", None) or getattr(error.__cause__, "sqlstate", None)
         return f"{type(error).__name__}" + (f" (SQLSTATE {sqlstate})" if sqlstate else "")
     return f"{type(error).__name__}: {error}"[:2000]
 
 
-def _refuse(batch: SyncBatch, service_id: int, error: Exception, *, now):
-    """The one record a publisher cannot take: Synchronisation impossible, with a reason that the
-    customer and support can read; its batch goes on without it."""
+def _refuse(batch: SyncBatch, faulty: list[tuple[int, int, Exception]], *, parts, now) -> int:
+    """The records the database would not take (service id, revision read, error), once the rest
+    of their batch has gone: Synchronisation impossible, with a reason that the customer and
+    support can read, and their old listing withdrawn from every publisher, as for any refusal.
+    A run restricted to one publisher leaves them scheduled, like every status it sees."""
+    if not _is_full_run(batch.run.publishers):
+        return 0
     with translation.override("fr"):
-        reason = gettext(
-            "Refusée par l'annuaire lors de l'envoi (erreur technique %(error)s) : le support client "
-            "a été prévenu."
-        ) % {"error": describe(error)}
+        reasons = {
+            service_id: gettext(
+                "Refusée par l'annuaire lors de l'envoi (erreur technique %(error)s) : le support client "
+                "a été prévenu."
+            )
+            % {"error": describe(error)}
+            for service_id, _revision, error in faulty
+        }
+    refused = []
     with transaction.atomic():
-        refused = Publication.objects.filter(
-            service_id=service_id, status=Publication.Status.SCHEDULED
-        ).update(status=Publication.Status.ERROR, error_reason=reason[:300])
+        for service_id, revision, _error in faulty:  # unless edited since: then it goes next time
+            if Publication.objects.filter(
+                service_id=service_id, revision=revision, status=Publication.Status.SCHEDULED
+            ).update(
+                status=Publication.Status.ERROR, error_reason=reasons[service_id][:300], in_directory=False
+            ):
+                refused.append(service_id)
+        if refused:
+            for publisher in configured_publishers(batch.run.publishers):
+                publisher.withdraw(refused, run_id=batch.run_id, part=next(parts), now=now)
         _hold_claim(batch)
-    logger.error(
-        "directory sync #%s batch %s: service %s refused by a publisher: %s",
-        batch.run_id, batch.number, service_id, describe(error),
-    )  # fmt: skip
-    return refused
+    for service_id, _revision, error in faulty:
+        logger.error(
+            "directory sync #%s batch %s: service %s refused by the database: %s",
+            batch.run_id, batch.number, service_id, describe(error),
+        )  # fmt: skip
+    return len(refused)
 
 
-# More records refused by the database in one batch than this is not about the records: the
-# batch fails whole (a fault of ours, or of the database), and its remaining records wait.
+# A fault that every record of a batch meets, or more records refused by the database in one
+# batch than this, is not about the records: the batch fails whole (a fault of ours, or of the
+# database), and its records wait for the next run.
 MAX_REFUSED_PER_BATCH = 10
 
 
-def _send_isolating(batch: SyncBatch, *, after_id, last_id, parts, refused: Counter, now) -> Counter:
+def _send_isolating(batch: SyncBatch, *, after_id, last_id, parts, faulty: list, now) -> Counter:
     """_send, and when the database refuses a value (too long, invalid, duplicate...), split the
-    range in two and send each half, down to the one record at fault, which is refused: one
-    record never holds back the others. Other errors (disk, network) fail the batch whole."""
+    range in two and send each half, down to the one record at fault, which is set aside in
+    `faulty`: one record never holds back the others. Other errors (disk, network) fail the batch
+    whole. Counts the transactions that went through as `sent_parts`."""
     try:
-        return Counter(_send(batch, after_id=after_id, last_id=last_id, part=next(parts), now=now))
+        counts = _send(batch, after_id=after_id, last_id=last_id, part=next(parts), now=now)
+        return Counter(counts) + Counter(sent_parts=1)
     except (DataError, IntegrityError) as error:
         due = Publication.objects.due_for_sync().filter(service_id__gt=after_id, service_id__lte=last_id)
-        ids = list(due.order_by("service_id").values_list("service_id", flat=True))
-        if len(ids) > 1:
-            middle = ids[len(ids) // 2 - 1]
-            counts = Counter()
-            for a, b in ((after_id, middle), (middle, last_id)):
-                counts += _send_isolating(batch, after_id=a, last_id=b, parts=parts, refused=refused, now=now)
-            return counts
-        if refused["records"] >= MAX_REFUSED_PER_BATCH:
-            raise
-        refused["records"] += 1
-        return Counter(rejected=_refuse(batch, ids[0], error, now=now) if ids else 0)
+        records = list(due.order_by("service_id").values_list("service_id", "revision"))
+        if len(records) == 1:
+            faulty.append((*records[0], error))
+        if len(records) <= 1:
+            return Counter()
+        middle = records[len(records) // 2 - 1][0]
+        counts = Counter()
+        for a, b in ((after_id, middle), (middle, last_id)):
+            counts += _send_isolating(batch, after_id=a, last_id=b, parts=parts, faulty=faulty, now=now)
+        return counts
 
 
 def _claim(batch_id, now) -> SyncBatch | None:
@@ -342,6 +376,13 @@ def _claim(batch_id, now) -> SyncBatch | None:
         state=SyncBatch.State.RUNNING, claimed_at=now, heartbeat_at=now, attempts=F("attempts") + 1
     )
     return SyncBatch.objects.select_related("run").get(pk=batch_id) if claimed else None
+
+
+def sync_batch_held(batch_id: int) -> bool:
+    """Is the batch being worked on by some process, for a run still under way?"""
+    return SyncBatch.objects.filter(
+        pk=batch_id, state=SyncBatch.State.RUNNING, run__status=SyncRun.Status.RUNNING
+    ).exists()
 
 
 def sync_batch_process(batch_id: int, *, now=None) -> SyncBatch | None:
@@ -357,9 +398,14 @@ def sync_batch_process(batch_id: int, *, now=None) -> SyncBatch | None:
     parts = (f"batch-{batch.number:06d}-{batch.attempts:03d}-{n:04d}" for n in itertools.count(1))
     with heartbeat(run_id=run.pk, batch_id=batch.pk):
         try:
+            faulty = []
             counts = _send_isolating(
-                batch, after_id=batch.after_id, last_id=batch.last_id, parts=parts, refused=Counter(), now=now
+                batch, after_id=batch.after_id, last_id=batch.last_id, parts=parts, faulty=faulty, now=now
             )
+            if faulty:
+                if len(faulty) > MAX_REFUSED_PER_BATCH or not counts["sent_parts"]:
+                    raise faulty[0][2]
+                counts["rejected"] += _refuse(batch, faulty, parts=parts, now=now)
             ours.update(state=SyncBatch.State.DONE, finished_at=timezone.now(), error="",
                         **{name: counts[name] for name in COUNT_FIELDS})  # fmt: skip
         except ClaimLost:

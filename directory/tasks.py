@@ -3,9 +3,10 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from .models import SyncRun
-from .sync import SyncAlreadyRunning, directory_sync_run, sync_batch_process
+from .sync import SyncAlreadyRunning, directory_sync_run, sync_batch_held, sync_batch_process
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +23,12 @@ def directory_sync_scheduled():
     return run.pk
 
 
-@shared_task(name="directory.sync_batch", acks_late=True)
-def directory_sync_batch(batch_id: int):
-    """One batch: short (a few seconds), idempotent, so a redelivered message does no harm."""
+@shared_task(name="directory.sync_batch", bind=True, acks_late=True, max_retries=None)
+def directory_sync_batch(self, batch_id: int):
+    """One batch: short (a few seconds), idempotent, so a redelivered message does no harm. A
+    batch held by another process is looked at again once that holder's heartbeat would be stale:
+    if the holder died (a pool process killed, its task requeued at once), this takes it over."""
     batch = sync_batch_process(batch_id)
+    if batch is None and sync_batch_held(batch_id):
+        raise self.retry(countdown=settings.DIRECTORY_SYNC_STALE_AFTER + 5)
     return batch.state if batch else "skipped"

@@ -10,11 +10,12 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from directory import publishers as publishers_module
-from directory.models import Listing, Publication, SyncBatch, SyncRun
+from directory.models import Delivery, Listing, Publication, SyncBatch, SyncRun
 from directory.sync import _close_run, directory_sync_run
 from lines.services import contact_details_apply
 from tests.directory.oracle import assert_converged, assert_nobody_unlisted_in_our_directory, replayed_export
@@ -169,8 +170,42 @@ def test_a_database_refusing_every_record_fails_the_batch_instead_of_refusing_th
         )
     with pytest.raises(CommandError, match="a échoué"):
         sync("--batch-size", "40")
-    assert Publication.objects.filter(status="error").count() == 10  # MAX_REFUSED_PER_BATCH
-    assert Publication.objects.filter(status="scheduled").count() == 30
+    assert Publication.objects.filter(status="scheduled").count() == 40  # nobody refused for it
+
+
+@pytest.mark.postgres
+def test_a_record_refused_by_the_database_loses_its_old_listing_everywhere(customer):
+    services = make_scheduled_services(customer, 6)
+    sync()
+    refused = services[2]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.number = '{refused.number}' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22001'; END IF; "
+            "RETURN NEW; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_one BEFORE UPDATE ON directory_listing FOR EACH ROW EXECUTE FUNCTION refuse_one()"
+        )
+    Publication.objects.update(status="scheduled", revision=F("revision") + 1)  # a change for everyone
+    sync()
+    publication = Publication.objects.get(service=refused)
+    assert (publication.status, publication.in_directory) == ("error", False)
+    assert not Listing.objects.filter(service=refused).exists()
+    assert refused.pk not in replayed_export() and len(replayed_export()) == 5
+    assert_converged()
+
+
+def test_a_listing_sent_before_deliveries_were_recorded_is_withdrawn_from_the_export(customer, settings):
+    service = make_service(customer)
+    choose(service, customer)
+    sync()
+    Delivery.objects.all().delete()  # as after the upgrade that introduced the record
+    cancel(service, customer)
+    sync()
+    run = SyncRun.objects.latest("pk")
+    rows = (settings.DIRECTORY_EXPORT_DIR / run.export_files[0]).read_text().splitlines()
+    assert rows[1:] == [f"withdraw,{service.pk}" + "," * 11]
 
 
 def test_a_run_that_cannot_start_is_closed_as_failed(customer, monkeypatch):
