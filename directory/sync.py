@@ -359,6 +359,8 @@ def _send_isolating(batch: SyncBatch, *, after_id, last_id, parts, faulty: list,
         records = list(due.order_by("service_id").values_list("service_id", "revision"))
         if len(records) == 1:
             faulty.append((*records[0], error))
+            if len(faulty) > MAX_REFUSED_PER_BATCH:
+                raise  # not the records' fault: stop splitting, the batch fails whole
         if len(records) <= 1:
             return Counter()
         middle = records[len(records) // 2 - 1][0]
