@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from directory.listing import listing_flags, listing_for
 from directory.models import Publication
@@ -45,11 +45,13 @@ def _next_update_text():
     return formats.date_format(timezone.localtime(next_directory_update()), "DATE_FORMAT")
 
 
+@require_safe
 @login_required
 def home(request):
     return redirect("service_list")
 
 
+@require_safe
 @login_required
 def service_list(request):
     """Téléphonie: the customer's services, filtered, searched and paginated."""
@@ -107,6 +109,7 @@ def _tab_context(request, service, tab):
     }
 
 
+@require_safe
 @login_required
 def service_overview(request, number):
     """ "Vue d'ensemble" for a line, "Mon numéro" for a number; both show the RIO."""
@@ -116,6 +119,7 @@ def service_overview(request, number):
     return render(request, "lines/service_overview.html", context)
 
 
+@require_safe
 @login_required
 def service_contact(request, number):
     """The Coordonnées tab: details, publication status with dates, and the listing preview."""
@@ -187,8 +191,8 @@ def _selected_targets(request, service):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@require_http_methods(["GET", "POST"])
 def service_contact_edit(request, number):
     """ "Modifier les coordonnées": Informations, Adresse, Parution dans les annuaires."""
     service = _service_for(request, number)
@@ -266,8 +270,8 @@ def _bulk_results(request, source, results):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@require_http_methods(["GET", "POST"])
 def bulk_apply(request):
     """Apply one service's contact details to other services of its billing account."""
     number = request.GET.get("source") or request.POST.get("source", "")
@@ -295,6 +299,7 @@ def bulk_apply(request):
     )
 
 
+@require_safe
 @login_required
 def service_emergency(request, number):
     """For a line: where its emergency calls are routed, from the installation address."""
@@ -308,6 +313,7 @@ def _outcome_label(change):
     return Outcome(change.outcome).label if change.outcome in Outcome.values else ""
 
 
+@require_safe
 @login_required
 def service_history(request, number):
     """Who changed what and when, consent changes included."""
@@ -329,6 +335,7 @@ def service_history(request, number):
     return render(request, "lines/service_history.html", context)
 
 
+@require_safe
 @login_required
 def service_change(request, number, change_id):
     service = _service_for(request, number)
