@@ -127,7 +127,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Django's request and development-server loggers write paths (a service's number) and query
+    # strings (what was searched): masked on the loggers themselves, before any handler.
+    "filters": {"personal_data": {"()": "telecom_panel.logging.PersonalDataFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "django.request": {"filters": ["personal_data"]},
+        "django.server": {"filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

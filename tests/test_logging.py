@@ -1,0 +1,49 @@
+"""No telephone number, name or address reaches a log in clear (issue 10, logs)."""
+
+import logging
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from lines.models import ContactDetails, Service
+from telecom_panel.logging import mask
+
+pytestmark = pytest.mark.django_db
+
+
+def test_paths_and_query_strings_are_masked():
+    assert mask("Not Found: /telephonie/33972102030/coordonnees/") == "Not Found: /telephonie/…/coordonnees/"
+    assert (
+        mask('"GET /annuaire/?nom=dupont&ville=Paris HTTP/1.1" 200 2698')
+        == '"GET /annuaire/?… HTTP/1.1" 200 …'
+    )
+
+
+def test_the_demo_played_through_the_panel_leaves_no_number_or_name_in_the_logs(client, caplog, communes):
+    caplog.set_level(logging.DEBUG)
+    call_command("load_demo", "--force", stdout=StringIO())
+    services = list(Service.objects.select_related("billing_account__owner"))
+    client.login(username="demo", password="demo")
+    for service in services:  # its own pages, and another customer's (404, logged by Django)
+        for name in ("service_overview", "service_contact", "service_history"):
+            client.get(reverse(name, args=[service.number_digits]))
+    details = list(ContactDetails.objects.all())
+    for person in details:
+        client.get(
+            reverse("directory_search"),
+            {"nom": person.last_name or person.company_name, "ville": person.city},
+        )
+    # The development server's own access log, as `make run` writes it.
+    logging.getLogger("django.server").info(
+        '"%s" %s %s', f"GET /telephonie/{services[0].number_digits}/ HTTP/1.1", "404", "179"
+    )
+
+    text = caplog.text
+    assert "Not Found" in text  # the 404s were logged, masked
+    for service in services:
+        assert service.number_digits not in text and service.number_digits[2:] not in text
+    for person in details:
+        for value in (person.last_name, person.company_name, person.street_name):
+            assert not value or value not in text, value
