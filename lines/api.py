@@ -4,13 +4,14 @@ calling system and never carry a number in clear."""
 
 import functools
 import hmac
-import json
 import logging
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+
+from telecom_panel.hostile import InvalidBody, json_body
 
 from .emergency import location_of
 from .models import ContactDetails, Service
@@ -66,9 +67,9 @@ def emergency_location(request, caller, number):
 def port_out_check_api(request, caller):
     """Check a port-out request: `{"number", "rio", "name"?, "siret"?, "postcode"?}`."""
     try:
-        payload = json.loads(request.body or b"{}")
-    except ValueError:
-        return JsonResponse({"error": "invalid_json"}, status=400)
+        payload = json_body(request)
+    except InvalidBody as refused:
+        return JsonResponse({"error": str(refused)}, status=400)
     if not isinstance(payload, dict) or not all(isinstance(payload.get(key, ""), str) for key in payload):
         return JsonResponse({"error": "invalid_payload"}, status=400)
     result = port_out_check(
