@@ -1,0 +1,39 @@
+"""Privacy headers (issue 10, headers): no-store for signed-in pages, Permissions-Policy, HSTS."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_service
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signed_in_pages_are_never_stored_and_no_page_may_use_the_camera(client, customer):
+    service = make_service(customer)
+    client.force_login(customer)
+    for url in (reverse("service_list"), reverse("service_contact", args=[service.number_digits])):
+        response = client.get(url)
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+        assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_public_pages_carry_the_permissions_policy_without_no_store(client):
+    response = client.get(reverse("directory_search"))
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_production_asks_browsers_for_https_for_a_year():
+    environment = {key: value for key, value in os.environ.items() if key != "SECURE_HSTS_SECONDS"}
+    environment.update(DJANGO_SETTINGS_MODULE="telecom_panel.settings.production", SECRET_KEY="x" * 50,
+                       ALLOWED_HOSTS="panel.example")  # fmt: skip
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SECURE_HSTS_SECONDS)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == 365 * 24 * 3600
