@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .models import SyncBatch, SyncRun
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,8 +26,6 @@ def heartbeat_interval() -> float:
 
 def beat(*, run_id: int, batch_id: int | None = None):
     """One sign of life, now."""
-    from .models import SyncBatch, SyncRun
-
     now = timezone.now()
     SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).update(heartbeat_at=now)
     if batch_id is not None:

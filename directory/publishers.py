@@ -33,10 +33,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .listing import listing_for, name_search_key
 from .models import Delivery, ExportPart, Listing, SyncRun
-from .staging import EXPORT_COLUMNS, TABLE, digest_sql, export_rows_sql, staged_range
+from .staging import EXPORT_COLUMNS, TABLE, digest_sql, export_rows_sql, sent_sql, staged_range
 
 EXPORT_FORMAT = "telecom-panel-directory-export/1"
-SENT = f"{TABLE}.problem IS NULL AND {TABLE}.action <> 'withdraw'"
+SENT = sent_sql()
 SEARCH_KEYS = "sync_staged_search_keys"
 
 

@@ -172,6 +172,12 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
+def sent_sql(table: str = TABLE) -> str:
+    """The staged records a publisher must hold after the batch: listed and accepted (the rest,
+    withdrawn or refused, it must not hold)."""
+    return f"{table}.problem IS NULL AND {table}.action <> 'withdraw'"
+
+
 def staged_range(column: str) -> str:
     """`column` within the staged batch's id range: repeated on a joined table, it lets the
     planner read that table by an index range instead of scanning all of it for every batch."""
@@ -184,7 +190,7 @@ def export_rows_sql(publisher: str) -> str:
     `withdraw` where it may hold one (it was sent one, or the record is `in_directory`) and the
     record is no longer listed or is now refused. A withdrawal carries its listing id only:
     nothing else of an unlisted subscriber ever leaves the operator."""
-    sent = "t.problem IS NULL AND t.action <> 'withdraw'"
+    sent = sent_sql("t")
 
     def listed_only(expression):
         return f"CASE WHEN {sent} THEN {expression} END"

@@ -5,7 +5,7 @@ How a run goes:
 1. Start: record a SyncRun in state "running". A partial unique index allows one such row, so
    two starts race in the database and exactly one wins; the other raises SyncAlreadyRunning. A
    running run whose heartbeat stopped for DIRECTORY_SYNC_STALE_AFTER seconds (directory.heartbeat)
-   is presumed dead, or taken over on purpose (`take_over`): it is closed as abandoned (what its
+   is presumed dead, or taken over on purpose (`sync_take_over`): it is closed as abandoned (what its
    committed transactions sent is released) and the new run proceeds.
 2. Repair: a full run first compares every publisher with the subscribers' choices and schedules
    again whatever differs (directory.drift), so that each full run ends with every publisher
@@ -39,7 +39,7 @@ from .drift import directory_reconcile
 from .heartbeat import beat, heartbeat
 from .models import Delivery, Publication, SyncBatch, SyncRun
 from .publishers import PUBLISHERS, configured_publishers
-from .staging import TABLE, drop_staged_batch, stage_batch
+from .staging import TABLE, drop_staged_batch, sent_sql, stage_batch
 
 logger = logging.getLogger(__name__)
 COUNT_FIELDS = ("added", "updated", "withdrawn", "rejected", "left_for_next")
@@ -210,7 +210,7 @@ def _record_outcomes(cursor, *, run, after_id, last_id, now) -> tuple[dict, list
         # The batch's id range again: the planner then reads the publications by an index range.
         f"AND {publication}.service_id > {int(after_id)} AND {publication}.service_id <= {int(last_id)}"
     )
-    sent = f"{TABLE}.problem IS NULL AND {TABLE}.action <> 'withdraw'"
+    sent = sent_sql()
     full_run = _is_full_run(run.publishers)
     flipped = set()
     if full_run:
@@ -513,12 +513,11 @@ def directory_sync_run(
     if distribute:
         for batch_id in batch_ids:
             directory_sync_batch.delay(batch_id)
-    else:
-        with heartbeat(run_id=run.pk):
-            for batch_id in batch_ids:
-                batch = sync_batch_process(batch_id)
-                if progress and batch:
-                    progress(batch)
+    else:  # each batch beats for the run while it works (sync_batch_process)
+        for batch_id in batch_ids:
+            batch = sync_batch_process(batch_id)
+            if progress and batch:
+                progress(batch)
     run.refresh_from_db()
     return run
 
