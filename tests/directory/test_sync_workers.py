@@ -47,13 +47,22 @@ def start_worker(tmp_path, *, concurrency=2, **environment):
     return process
 
 
+def empty_the_broker():
+    """Drop the queue and the messages a killed worker left unacknowledged. Kombu puts those back
+    in the queue once the visibility timeout has passed, possibly in a later test session whose
+    batches reuse the same ids (a new test database restarts its sequences): left there, an old
+    message would claim a batch of this test's run."""
+    with app.connection_for_write() as connection_:
+        connection_.default_channel.client.flushdb()
+
+
 @pytest.fixture
 def broker(settings, tmp_path, communes):
-    """Tasks go to Redis (not in-process) for the test; whatever is queued is purged before."""
+    """Tasks go to Redis (not in-process) for the test, on an empty broker."""
     settings.DIRECTORY_SYNC_BATCH_SIZE = BATCH_SIZE
     settings.DIRECTORY_EXPORT_DIR = tmp_path / "exports"
     app.conf.task_always_eager = False
-    app.control.purge()
+    empty_the_broker()
     processes = []
     yield processes
     app.conf.task_always_eager = True
@@ -61,6 +70,7 @@ def broker(settings, tmp_path, communes):
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=30)
+    empty_the_broker()
 
 
 @pytest.fixture
@@ -112,14 +122,21 @@ def test_a_worker_killed_mid_run_is_taken_over_within_the_limit_and_every_record
     broker.append(first)
     directory_sync_scheduled.delay()
     deadline = time.monotonic() + 60
-    while SyncBatch.objects.filter(state="done").count() < 5:
+    # Kill it in the middle of a batch (a batch takes far longer than these two queries).
+    while (
+        SyncBatch.objects.filter(state="done").count() < 5
+        or not SyncBatch.objects.filter(state="running").exists()
+    ):
         assert time.monotonic() < deadline, "the worker did not get going"
-        time.sleep(0.05)
+        time.sleep(0.01)
     os.killpg(first.pid, signal.SIGKILL)
     killed_at = time.monotonic()
     first.wait(timeout=30)
     dead = SyncRun.objects.get()
     assert dead.status == "running" and Publication.objects.filter(status="scheduled").exists()
+    # Rarely the batch ends between the query and the kill: then nothing is held, the other worker
+    # finishes the run and there is nothing to take over. Either way every record goes out once.
+    held = SyncBatch.objects.filter(run=dead, state="running").exists()
 
     # Another worker drains what was queued; the batch the dead one held stays held.
     broker.append(start_worker(tmp_path, concurrency=2, DIRECTORY_SYNC_STALE_AFTER=str(stale_after)))
@@ -136,7 +153,7 @@ def test_a_worker_killed_mid_run_is_taken_over_within_the_limit_and_every_record
     assert taken_over_after < stale_after + 30
 
     dead.refresh_from_db()
-    assert dead.status == "abandoned"
+    assert dead.status == ("abandoned" if held else "succeeded")
     assert Publication.objects.filter(status="synced").count() == len(services)
     sent = Counter()
     for run in SyncRun.objects.exclude(export_released_at=None):
