@@ -15,6 +15,10 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Processes started without DJANGO_SETTINGS_MODULE get the production settings (see
+# telecom_panel/entrypoints.py); the demo and the catalogue tools name the development ones.
+run messages: export DJANGO_SETTINGS_MODULE = telecom_panel.settings.base
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo

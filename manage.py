@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
-import os
 import sys
+
+from telecom_panel.entrypoints import use_settings
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telecom_panel.settings.base")
+    use_settings()  # production unless DJANGO_SETTINGS_MODULE says otherwise
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

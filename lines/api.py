@@ -1,10 +1,12 @@
 """Read endpoints for the operator's own systems (call routing, porting desk), authenticated by a
-bearer token from settings.OPERATOR_API_TOKENS (`name:token`). Answers are JSON; logs name the
-calling system and never carry a number in clear."""
+bearer token from settings.OPERATOR_API_TOKENS (`name:scopes:token`, scopes joined by `+`). Each
+endpoint needs one scope, so the porting desk's token cannot read emergency addresses. Answers are
+JSON; logs name the calling system and never carry a number in clear."""
 
 import functools
 import hmac
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -24,31 +26,65 @@ def masked(number: str) -> str:
     return f"{number[:4]}…{number[-2:]}" if len(number) > 6 else "…"
 
 
-def _caller(request) -> str | None:
-    """The name of the system whose token the request carries, or None."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
+SCOPES = {"urgence", "portabilite"}
+
+
+@dataclass(frozen=True)
+class OperatorToken:
+    name: str
+    scopes: frozenset
+    token: str
+
+
+def operator_tokens() -> list[OperatorToken]:
+    """settings.OPERATOR_API_TOKENS parsed; an entry that does not parse grants nothing (and the
+    system check `lines.E001` stops the start-up on it)."""
+    tokens = []
     for entry in settings.OPERATOR_API_TOKENS:
-        name, _, expected = entry.partition(":")
-        if expected and hmac.compare_digest(token.encode(), expected.encode()):
-            return name
-    return None
+        name, scopes, token = [*entry.split(":", 2), "", ""][:3]
+        scopes = frozenset(scopes.split("+"))
+        if name and token and scopes <= SCOPES:
+            tokens.append(OperatorToken(name, scopes, token))
+    return tokens
 
 
-def operator_api(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        caller = _caller(request)
-        if caller is None:
-            return JsonResponse({"error": "unauthorised"}, status=401, headers={"WWW-Authenticate": "Bearer"})
-        return view(request, caller, *args, **kwargs)
+def _caller(request) -> OperatorToken | None:
+    """The system whose token the request carries, or None. Every token is compared, in constant
+    time, so the answer's timing does not tell which entry came close."""
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not presented:
+        return None
+    found = None
+    for candidate in operator_tokens():
+        if hmac.compare_digest(presented.encode(), candidate.token.encode()):
+            found = candidate
+    return found
 
-    return csrf_exempt(wrapper)
+
+def operator_api(scope: str):
+    """Let through a request whose bearer token carries `scope`; the view gets the caller's name."""
+    assert scope in SCOPES, scope
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            caller = _caller(request)
+            if caller is None:
+                return JsonResponse(
+                    {"error": "unauthorised"}, status=401, headers={"WWW-Authenticate": "Bearer"}
+                )
+            if scope not in caller.scopes:
+                logger.warning("operator API: %s has no %s scope", caller.name, scope)
+                return JsonResponse({"error": "forbidden_scope", "scope": scope}, status=403)
+            return view(request, caller.name, *args, **kwargs)
+
+        return csrf_exempt(wrapper)
+
+    return decorator
 
 
 @require_GET
-@operator_api
+@operator_api("urgence")
 def emergency_location(request, caller, number):
     """The emergency location of one active number: INSEE code, département, full address."""
     service = Service.objects.active().filter(number=number).first()
@@ -63,7 +99,7 @@ def emergency_location(request, caller, number):
 
 
 @require_POST
-@operator_api
+@operator_api("portabilite")
 def port_out_check_api(request, caller):
     """Check a port-out request: `{"number", "rio", "name"?, "siret"?, "postcode"?}`."""
     try:

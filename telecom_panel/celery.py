@@ -4,11 +4,11 @@ Without REDIS_URL the settings make every task run in-process; with it, start a 
 `celery -A telecom_panel worker` and the scheduler with `celery -A telecom_panel beat`.
 """
 
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telecom_panel.settings.base")
+from telecom_panel.entrypoints import use_settings
+
+use_settings()  # production unless DJANGO_SETTINGS_MODULE says otherwise
 
 app = Celery("telecom_panel")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,7 +1,7 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telecom_panel.settings.production")
+from telecom_panel.entrypoints import use_settings
+
+use_settings()  # production unless DJANGO_SETTINGS_MODULE says otherwise
 
 application = get_wsgi_application()

@@ -13,7 +13,7 @@ from lines.models import ContactDetails
 from tests.factories import make_service, make_staff
 
 pytestmark = pytest.mark.django_db
-TOKEN = "porting:s3cret-token-for-tests"
+TOKEN = "porting:portabilite:s3cret-token-for-tests"
 NUL, SURROGATE = "\x00", "\ud800"
 
 

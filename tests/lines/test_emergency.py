@@ -76,7 +76,7 @@ def test_the_command_reports_both_files(lines, tmp_path):
 
 
 def test_the_endpoint_answers_the_operators_systems_only(client, settings, lines):
-    settings.OPERATOR_API_TOKENS = [f"routing:{TOKEN}"]
+    settings.OPERATOR_API_TOKENS = [f"routing:urgence:{TOKEN}"]
     paris, missing = lines
     url = reverse("api_emergency_location", args=[paris.number_digits])
     assert client.get(url).status_code == 401

@@ -113,7 +113,7 @@ def test_the_rio_stays_the_same_across_edits_and_changes_only_on_request(holder,
 
 
 def test_the_api_needs_a_token_and_answers_json(client, settings, holder):
-    settings.OPERATOR_API_TOKENS = [f"porting-desk:{TOKEN}"]
+    settings.OPERATOR_API_TOKENS = [f"porting-desk:portabilite:{TOKEN}"]
     url = reverse("api_port_out_check")
     payload = {"number": "+33199000077", "rio": rio_of(holder)}
     assert client.post(url, payload, content_type="application/json").status_code == 401
@@ -149,7 +149,7 @@ def test_the_customer_sees_the_rio_and_3179(client, customer, holder):
 
 
 def test_port_out_payload_must_be_strings(client, settings, holder):
-    settings.OPERATOR_API_TOKENS = [f"desk:{TOKEN}"]
+    settings.OPERATOR_API_TOKENS = [f"desk:portabilite:{TOKEN}"]
     response = client.post(reverse("api_port_out_check"), json.dumps({"number": 1}), content_type="application/json",
                            headers={"authorization": f"Bearer {TOKEN}"})  # fmt: skip
     assert response.status_code == 400
