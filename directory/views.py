@@ -1,19 +1,21 @@
 """The public directory (/annuaire/): anyone may search it, no login.
 
 It shows only what the sync wrote into `Listing`, the entries as their subscribers chose to
-publish them, and only the fields a printed directory shows. Every request counts against a
-per-address limit (directory.throttle). The reverse search answers a number that is listed but
-kept out of the reverse directory exactly as it answers a number that is not listed at all.
+publish them, and only the fields a printed directory shows. A search needs three letters of
+the name and a city or a département, and answers at most PUBLIC_DIRECTORY_MAX_RESULTS listings
+(saying when there are more, never how many): no short prefix walks the whole directory. Every
+request counts against the rate limits (directory.throttle). The reverse search answers a number
+that is listed but kept out of the reverse directory exactly as it answers a number that is not
+listed at all.
 """
 
 import re
 import unicodedata
-from urllib.parse import urlencode
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -24,8 +26,7 @@ from .listing import name_search_key, search_key
 from .models import Listing
 from .throttle import rate_limited
 
-RESULTS_PER_PAGE = 20
-MIN_NAME_LENGTH = 2  # letters or digits, after normalisation
+MIN_NAME_LETTERS = 3  # letters, spaces, punctuation and digits aside
 # What a printed directory shows of an entry; nothing else of a listing leaves the database.
 PUBLIC_FIELDS = (
     "name",
@@ -82,10 +83,10 @@ class SearchForm(PublicForm):
 
     def clean_nom(self):
         name = self.cleaned_data["nom"]
-        if len(search_key(name).replace(" ", "")) < MIN_NAME_LENGTH:
+        if sum(character.isalpha() for character in search_key(name)) < MIN_NAME_LETTERS:
             raise ValidationError(
-                _("Saisissez au moins %(count)d lettres ou chiffres du nom ou de la dénomination."),
-                params={"count": MIN_NAME_LENGTH},
+                _("Saisissez au moins %(count)d lettres du nom ou de la dénomination."),
+                params={"count": MIN_NAME_LETTERS},
             )
         return name
 
@@ -96,6 +97,19 @@ class SearchForm(PublicForm):
         if code and not DEPARTEMENT_CODE.fullmatch(code):
             raise ValidationError(_("Département inconnu : saisissez son numéro, par exemple 75, 2A ou 974."))
         return code
+
+    def clean(self):
+        """A name is searched in a city or a département, never in the whole country."""
+        cleaned = super().clean()
+        if "ville" in self.errors or "departement" in self.errors:
+            return cleaned  # their own errors say what is wrong
+        if not normalise_place_name(cleaned["ville"]) and not cleaned["departement"]:
+            raise ValidationError(
+                _(
+                    "Précisez la ville ou le département : l'annuaire ne cherche pas un nom dans toute la France."
+                )
+            )
+        return cleaned
 
 
 class ReverseSearchForm(PublicForm):
@@ -137,18 +151,28 @@ def matching_listings(*, name: str, city: str = "", departement: str = ""):
 @require_safe
 @rate_limited
 def search(request):
-    """Annuaire: search by name or company name, optionally in a city or a département."""
+    """Annuaire: search by name or company name, in a city or a département.
+
+    One page of at most PUBLIC_DIRECTORY_MAX_RESULTS listings, read with a LIMIT one past the cap
+    to know whether there are more; the total is never counted, let alone shown."""
     form = SearchForm.submitted_in(request.GET)
-    page = filters = None
+    cap = settings.PUBLIC_DIRECTORY_MAX_RESULTS
+    listings = None
+    more = False
     if form.is_bound and form.is_valid():
-        listings = matching_listings(
-            name=form.cleaned_data["nom"],
-            city=form.cleaned_data["ville"],
-            departement=form.cleaned_data["departement"],
+        found = list(
+            matching_listings(
+                name=form.cleaned_data["nom"],
+                city=form.cleaned_data["ville"],
+                departement=form.cleaned_data["departement"],
+            )[: cap + 1]
         )
-        page = Paginator(listings, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-        filters = urlencode({name: value for name, value in form.data.items() if value})
-    return render(request, "directory/search.html", {"form": form, "page": page, "filters": filters})
+        listings, more = found[:cap], len(found) > cap
+    return render(
+        request,
+        "directory/search.html",
+        {"form": form, "listings": listings, "more": more, "max_results": cap},
+    )
 
 
 @require_safe

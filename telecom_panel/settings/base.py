@@ -171,12 +171,48 @@ DIRECTORY_SYNC_BATCH_SIZE = env.int("DIRECTORY_SYNC_BATCH_SIZE", default=20000)
 DIRECTORY_SYNC_STALE_AFTER = env.int("DIRECTORY_SYNC_STALE_AFTER", default=90)
 
 # --- Public directory -------------------------------------------------------------------------
-# /annuaire/ is open to anyone: each client address gets this many searches per window (seconds).
-PUBLIC_DIRECTORY_RATE_LIMIT = env.int("PUBLIC_DIRECTORY_RATE_LIMIT", default=30)
+# /annuaire/ is open to anyone. directory/throttle.py counts each request, per window (seconds),
+# against every bucket it belongs to: its IPv4 address, or its IPv6 /64 and /48; then all
+# requests together.
 PUBLIC_DIRECTORY_RATE_WINDOW = env.int("PUBLIC_DIRECTORY_RATE_WINDOW", default=60)
-# How many reverse proxies we run in front of Django. 0: the client is REMOTE_ADDR, and
-# X-Forwarded-For is ignored because any client can write it (see directory/throttle.py).
-PUBLIC_DIRECTORY_TRUSTED_PROXY_COUNT = env.int("PUBLIC_DIRECTORY_TRUSTED_PROXY_COUNT", default=0)
+PUBLIC_DIRECTORY_RATE_LIMIT = env.int("PUBLIC_DIRECTORY_RATE_LIMIT", default=30)  # IPv4 address, IPv6 /64
+PUBLIC_DIRECTORY_RATE_LIMIT_48 = env.int(
+    "PUBLIC_DIRECTORY_RATE_LIMIT_48", default=4 * PUBLIC_DIRECTORY_RATE_LIMIT
+)  # IPv6 /48, all its /64s together
+PUBLIC_DIRECTORY_GLOBAL_RATE_LIMIT = env.int("PUBLIC_DIRECTORY_GLOBAL_RATE_LIMIT", default=600)
+# A search shows at most this many listings, and says when there are more (never how many more).
+PUBLIC_DIRECTORY_MAX_RESULTS = env.int("PUBLIC_DIRECTORY_MAX_RESULTS", default=50)
+
+
+def _trusted_proxies(name: str) -> tuple:
+    """The networks in `name`, comma-separated CIDR (`10.0.0.0/8, 2001:db8::/32`; a bare address
+    is its /32 or /128); a process whose list does not parse refuses to start."""
+    import ipaddress
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    if "PUBLIC_DIRECTORY_TRUSTED_PROXY_COUNT" in env.ENVIRON:
+        raise ImproperlyConfigured(
+            "PUBLIC_DIRECTORY_TRUSTED_PROXY_COUNT is gone: list the proxies' networks in "
+            "PUBLIC_DIRECTORY_TRUSTED_PROXIES instead (e.g. 10.0.0.0/8), and unset it."
+        )
+    networks = []
+    for text in env.list(name, default=[]):
+        if not text.strip():
+            continue  # a trailing comma
+        try:
+            networks.append(ipaddress.ip_network(text.strip()))
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name}: {text!r} is not a network in CIDR notation such as 10.0.0.0/8 or "
+                f"2001:db8::/32 ({error})."
+            ) from None
+    return tuple(networks)
+
+
+# X-Forwarded-For is read only when the TCP peer is inside one of these networks, our reverse
+# proxies'. Empty: trust nobody, the client is the peer (see directory/throttle.py).
+PUBLIC_DIRECTORY_TRUSTED_PROXIES = _trusted_proxies("PUBLIC_DIRECTORY_TRUSTED_PROXIES")
 # The rate-limit counters must be shared by every web process: Redis when there is one.
 CACHES = {
     "default": (

@@ -20,9 +20,10 @@ def sync():
     call_command("sync_directory", "--no-progress", stdout=StringIO())
 
 
-def search_directory(page, name):
+def search_directory(page, name, city):
     page.goto("/annuaire/")
     field(page, "Nom ou dénomination").fill(name)
+    field(page, "Ville").fill(city)
     page.get_by_role("button", name="Rechercher").click()
     return page.locator(".directory-results")
 
@@ -53,13 +54,13 @@ def test_publish_sync_find_withdraw(page, demo_data):
     sync()
     page.reload()
     expect(page.locator("#parution")).to_contain_text(re.compile(r"Statut\s*Synchronisé"))
-    results = search_directory(page, "lemoine")
+    results = search_directory(page, "lemoine", "Paris")
     expect(results).to_contain_text("Lemoine Julie")
     expect(results).to_contain_text(NUMBER)
     expect(results).to_contain_text("8 boulevard Voltaire")
     expect(reverse_search(page, "0261910204")).to_contain_text("Lemoine Julie")
     # Atelier Dupont's switchboard is listed, but keeps out of the reverse directory.
-    expect(search_directory(page, "atelier")).to_contain_text("01 99 00 01 01")
+    expect(search_directory(page, "atelier", "Lyon")).to_contain_text("01 99 00 01 01")
     answer = reverse_search(page, "+33 1 99 00 01 01")
     expect(answer).to_contain_text("Aucune fiche de l'annuaire inversé")
     expect(answer).not_to_contain_text("Atelier Dupont")
@@ -73,6 +74,6 @@ def test_publish_sync_find_withdraw(page, demo_data):
     sync()
     page.reload()
     expect(page.locator("#parution")).to_contain_text(re.compile(r"Statut\s*Non publiée"))
-    page.goto("/annuaire/?nom=lemoine")
+    page.goto("/annuaire/?nom=lemoine&ville=Paris")
     expect(page.locator("main")).to_contain_text("Aucune fiche ne correspond")
     expect(reverse_search(page, "0261910204")).to_contain_text("Aucune fiche de l'annuaire inversé")

@@ -277,9 +277,11 @@ def test_opt_outs_take_effect_in_our_directory_in_the_same_save(customer, client
     assert entry.name_search == "DURAND C"
     assert "Durand" not in client.get(reverse_search).content.decode()
 
+    search = reverse("directory_search") + "?nom=durand&ville=Paris"
+    assert "Durand C." in client.get(search).content.decode()
     cancel(service, customer)
     assert not Listing.objects.filter(service=service).exists()
-    assert "Durand" not in client.get(reverse("directory_search") + "?nom=durand").content.decode()
+    assert "Durand" not in client.get(search).content.decode()
     assert Publication.objects.get(service=service).status == "scheduled"  # the export carries it next run
 
 

@@ -1,4 +1,5 @@
-"""The public directory (/annuaire/): search, reverse search, what an entry shows, the rate limit."""
+"""The public directory (/annuaire/): search, its minimum query and cap, reverse search, what an
+entry shows. The rate limits are in test_throttle.py."""
 
 import re
 from datetime import UTC, datetime
@@ -6,13 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
 from directory.listing import search_key
 from directory.models import Listing
-from directory.throttle import client_address, hit
 from directory.views import matching_listings
 from lines.communes import normalise_place_name
 from lines.models import Service
@@ -62,6 +62,10 @@ def page_of(response):
 
 
 def search(client, **query):
+    """The results page for `query`, searched in Paris's département (make_listing's) unless the
+    query names a city or a département itself."""
+    if "ville" not in query and "departement" not in query:
+        query["departement"] = "75"
     return page_of(client.get(SEARCH, query))
 
 
@@ -110,7 +114,7 @@ def test_names_are_matched_as_written_hyphens_and_accents_aside(client, customer
     make_listing(customer, "Saint-Exupéry Antoine")
     make_listing(customer, "Stevens Anne")
     assert "Saint-Exupéry Antoine" in search(client, nom="saint exupery")
-    page = search(client, nom="St")
+    page = search(client, nom="Stev")
     assert "Stevens Anne" in page and "Saint-Exupéry" not in page
 
 
@@ -136,20 +140,71 @@ def test_an_unknown_departement_is_refused_in_french(client, customer, departeme
     make_listing(customer, "Dupont Marie")
     page = search(client, nom="dupont", departement=departement)
     assert "Département inconnu : saisissez son numéro, par exemple 75, 2A ou 974." in page
+    assert "Précisez la ville" not in page  # one error for one mistake
     assert "Dupont Marie" not in page
 
 
-@pytest.mark.parametrize("typed", ["", "d", " D ", "d'-", "é"])
-def test_a_name_needs_two_letters_or_digits(client, customer, typed):
+# --- The minimum query ---------------------------------------------------------------------------
+
+NEEDS_THREE_LETTERS = "Saisissez au moins 3 lettres du nom ou de la dénomination."
+NEEDS_A_PLACE = escape(
+    "Précisez la ville ou le département : l'annuaire ne cherche pas un nom dans toute la France."
+)
+
+
+@pytest.mark.parametrize("typed", ["", "d", "du", " D u ", "d'-u.", "é-à", "2024", "du 75", "S.A"])
+def test_a_name_needs_three_letters(client, customer, typed):
+    """Spaces, punctuation and digits do not count: two letters would walk the directory in 676
+    searches per place."""
     make_listing(customer, "Dupont Marie")
-    page = search(client, nom=typed)
-    assert "Saisissez au moins 2 lettres ou chiffres du nom ou de la dénomination." in page
+    make_listing(customer, "Du 75 SARL")
+    page = search(client, nom=typed, ville="Paris")
+    assert NEEDS_THREE_LETTERS in page
+    assert "Dupont Marie" not in page and "Du 75 SARL" not in page and "fiche" not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("dup", "Dupont Marie"),
+        ("Dûp", "Dupont Marie"),
+        ("d-u-p", "D.U.P. Conseil"),
+        ("d u p", "D.U.P. Conseil"),
+    ],
+)
+def test_three_letters_are_enough(client, customer, typed, found):
+    make_listing(customer, "Dupont Marie")
+    make_listing(customer, "D.U.P. Conseil")
+    page = search(client, nom=typed, ville="Paris")
+    assert NEEDS_THREE_LETTERS not in page
+    assert found in page
+
+
+@pytest.mark.parametrize("place", [{}, {"ville": ""}, {"ville": " - ' "}, {"ville": "", "departement": ""}])
+def test_a_name_needs_a_city_or_a_departement(client, customer, place):
+    make_listing(customer, "Dupont Marie")
+    page = page_of(client.get(SEARCH, {"nom": "dupont", **place}))
+    assert NEEDS_A_PLACE in page and 'role="alert"' in page
+    assert "Dupont Marie" not in page and "fiche" not in page
+
+
+def test_a_short_name_without_a_place_gets_both_errors(client, customer):
+    make_listing(customer, "Dupont Marie")
+    page = page_of(client.get(SEARCH, {"nom": "du"}))
+    assert NEEDS_THREE_LETTERS in page and NEEDS_A_PLACE in page
     assert "Dupont Marie" not in page
+
+
+@pytest.mark.parametrize("place", [{"ville": "Paris"}, {"departement": "75"}])
+def test_a_city_or_a_departement_is_enough(client, customer, place):
+    make_listing(customer, "Dupont Marie")
+    assert "Dupont Marie" in page_of(client.get(SEARCH, {"nom": "dupont", **place}))
 
 
 def test_the_first_visit_shows_the_form_without_errors(client):
     page = page_of(client.get(SEARCH))
-    assert "Saisissez au moins" not in page and "fiche" not in page
+    assert "Saisissez au moins" not in page and "Précisez" not in page and "fiche" not in page
+    assert 'role="alert"' not in page
 
 
 def test_a_search_without_result_says_so(client, customer):
@@ -157,16 +212,56 @@ def test_a_search_without_result_says_so(client, customer):
     assert "Aucune fiche ne correspond à cette recherche." in search(client, nom="Zola")
 
 
-def test_results_come_in_name_order_twenty_per_page(client, customer):
-    for index in range(25):
+# --- The cap on results ---------------------------------------------------------------------------
+
+MORE = "fiches correspondent à cette recherche : seules les"
+REFINE = "Affinez la recherche en précisant le nom, la ville ou le département."
+
+
+def test_results_come_in_name_order_up_to_the_cap_on_one_page(client, customer, settings):
+    settings.PUBLIC_DIRECTORY_MAX_RESULTS = 5
+    for index in range(5):
         make_listing(customer, f"Martin {index:02d}")
-    first = search(client, nom="martin")
-    assert "25 fiches trouvées" in first
-    assert "Martin 00" in first and "Martin 19" in first and "Martin 20" not in first
-    assert first.index("Martin 00") < first.index("Martin 01")
-    assert "Page 1 sur 2" in first and 'href="?nom=martin&amp;page=2"' in first
-    second = search(client, nom="martin", page="2")
-    assert "Martin 20" in second and "Martin 24" in second and "Martin 19" not in second
+    page = search(client, nom="martin")
+    assert "5 fiches trouvées" in page
+    assert all(f"Martin {index:02d}" in page for index in range(5))
+    assert page.index("Martin 00") < page.index("Martin 01") < page.index("Martin 04")
+    assert MORE not in page and "Plus de" not in page and "Page " not in page
+
+
+def test_past_the_cap_the_page_says_there_are_more_but_not_how_many(client, customer, settings):
+    settings.PUBLIC_DIRECTORY_MAX_RESULTS = 5
+    for index in range(8):
+        make_listing(customer, f"Martin {index:02d}")
+    page = search(client, nom="martin")
+    assert "Plus de 5 fiches correspondent à cette recherche : seules les 5 premières sont affichées." in page
+    assert REFINE in page
+    assert "Martin 04" in page and "Martin 05" not in page
+    assert not re.search(r"\b8 fiches", page)  # the total appears nowhere
+    assert "fiches trouvées" not in page and "Page " not in page and "page=" not in page
+    # No pagination: asking for a further page gives the same first listings.
+    again = search(client, nom="martin", page="2")
+    assert "Martin 04" in again and "Martin 05" not in again
+
+
+def test_the_cap_is_fifty_by_default_and_the_count_is_never_taken(client, customer):
+    for index in range(51):
+        make_listing(customer, f"Martin {index:03d}")
+    with CaptureQueriesContext(connection) as queries:
+        page = search(client, nom="martin")
+    assert "Plus de 50 fiches correspondent" in page and REFINE in page
+    assert "Martin 049" in page and "Martin 050" not in page
+    (select,) = [query["sql"] for query in queries.captured_queries if "directory_listing" in query["sql"]]
+    assert "LIMIT 51" in select and "COUNT(" not in select.upper()
+
+
+def test_a_refined_search_under_the_cap_shows_its_count(client, customer, settings):
+    settings.PUBLIC_DIRECTORY_MAX_RESULTS = 5
+    for index in range(8):
+        make_listing(customer, f"Martin {index:02d}")
+    make_listing(customer, "Martinez Lucie")
+    page = search(client, nom="martine")
+    assert "1 fiche trouvée" in page and "Martinez Lucie" in page and "Plus de" not in page
 
 
 # --- What an entry shows -------------------------------------------------------------------------
@@ -266,69 +361,6 @@ def test_the_reverse_search_asks_for_a_number(client):
     assert "Saisissez un numéro de téléphone." in page_of(client.get(REVERSE, {"numero": ""}))
 
 
-# --- Rate limit ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def limit_of_three(settings):
-    settings.PUBLIC_DIRECTORY_RATE_LIMIT = 3
-    settings.PUBLIC_DIRECTORY_RATE_WINDOW = 60
-
-
-def test_a_client_over_the_limit_gets_429_with_retry_after(client, limit_of_three):
-    for _ in range(3):
-        assert client.get(SEARCH, {"nom": "dupont"}).status_code == 200
-    response = client.get(SEARCH, {"nom": "dupont"})
-    assert response.status_code == 429
-    assert 1 <= int(response["Retry-After"]) <= 60
-    assert "Vous avez fait beaucoup de recherches en peu de temps." in response.content.decode()
-
-
-def test_search_and_reverse_search_share_the_limit(client, limit_of_three):
-    client.get(SEARCH, {"nom": "dupont"})
-    client.get(REVERSE, {"numero": "0972102030"})
-    client.get(SEARCH)
-    assert client.get(REVERSE, {"numero": "0972102030"}).status_code == 429
-
-
-def test_another_address_is_not_limited(client, limit_of_three):
-    for _ in range(4):
-        client.get(SEARCH, REMOTE_ADDR="192.0.2.1")
-    assert client.get(SEARCH, REMOTE_ADDR="192.0.2.1").status_code == 429
-    assert client.get(SEARCH, REMOTE_ADDR="192.0.2.2").status_code == 200
-
-
-def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(client, limit_of_three):
-    for index in range(3):
-        client.get(SEARCH, headers={"x-forwarded-for": f"198.51.100.{index}"})
-    assert client.get(SEARCH, headers={"x-forwarded-for": "198.51.100.9"}).status_code == 429
-
-
-def test_behind_trusted_proxies_the_client_is_taken_from_x_forwarded_for(settings):
-    settings.PUBLIC_DIRECTORY_TRUSTED_PROXY_COUNT = 2
-    # The client wrote the first entry itself; our two proxies appended the next two.
-    request = RequestFactory().get(
-        SEARCH, REMOTE_ADDR="10.0.0.2", headers={"x-forwarded-for": "203.0.113.66, 198.51.100.7, 10.0.0.1"}
-    )
-    assert client_address(request) == "198.51.100.7"
-    # Not through the proxies (header missing or too short): the peer is the client.
-    request = RequestFactory().get(SEARCH, REMOTE_ADDR="192.0.2.5", headers={"x-forwarded-for": "10.0.0.1"})
-    assert client_address(request) == "192.0.2.5"
-
-
-def test_the_counter_starts_again_with_the_next_window(limit_of_three):
-    assert [hit("192.0.2.1", now=100.0) for _ in range(3)] == [None, None, None]
-    assert hit("192.0.2.1", now=100.5) == 20  # the window of 60 s that started at 60 ends at 120
-    assert hit("192.0.2.1", now=120.0) is None
-
-
-def test_an_ipv6_client_is_counted_by_its_64_block():
-    factory = RequestFactory()
-    first = client_address(factory.get(SEARCH, REMOTE_ADDR="2001:db8:1:2::1"))
-    second = client_address(factory.get(SEARCH, REMOTE_ADDR="2001:db8:1:2:ffff::9"))
-    assert first == second == "2001:db8:1:2::/64"
-
-
 # --- Indexes ---------------------------------------------------------------------------------------
 
 SURNAMES = ["Bernard", "Dubois", "Dupont", "Durand", "Fournier", "Girard", "Lambert", "Laurent",
@@ -374,7 +406,7 @@ def test_the_name_prefix_search_is_an_index_scan_whatever_the_collation(customer
             )
         )
     Listing.objects.bulk_create(listings)
-    sql, params = matching_listings(**search)[:20].query.sql_with_params()
+    sql, params = matching_listings(**search)[:51].query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE directory_listing")
         cursor.execute("EXPLAIN " + sql, params)
