@@ -31,6 +31,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from telecom_panel.csv_safety import csv_writer, open_private
+
 from .listing import listing_for, name_search_key
 from .models import Delivery, ExportPart, Listing, SyncRun
 from .staging import EXPORT_COLUMNS, TABLE, digest_sql, export_rows_sql, sent_sql, staged_range
@@ -145,6 +147,10 @@ class FilePublisher:
     link that never replaces an existing file: a reader that sees the manifest sees the whole
     file, and a run closed twice keeps its first export. Unlisted subscribers never appear: a
     withdrawal names only the listing id.
+
+    Every file (part, export, manifest, and their temporary files) is created 0600, readable by
+    its owner only (telecom_panel.csv_safety.open_private), and every listing cell is neutralised
+    against spreadsheet formulas by the rows' SQL (directory.staging.export_rows_sql).
     """
 
     name = "file"
@@ -164,7 +170,7 @@ class FilePublisher:
         parts.mkdir(parents=True, exist_ok=True)
         path = parts / f"{part}.csv"
         temporary = path.with_suffix(".tmp")
-        with open(temporary, "wb") as f:
+        with open_private(temporary, "wb") as f:
             if connection.vendor == "postgresql":
                 # The database writes the CSV itself and COPY streams it: no per-row work here.
                 sql = f"COPY ({export_rows_sql(self.name)}) TO STDOUT WITH (FORMAT csv)"
@@ -174,7 +180,7 @@ class FilePublisher:
             else:
                 cursor.execute(export_rows_sql(self.name))
                 text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-                writer = csv.writer(text, lineterminator="\n")
+                writer = csv_writer(text)  # quotes a CR as COPY does; the SQL has neutralised the cells
                 while rows := cursor.fetchmany(2000):
                     writer.writerows(rows)
                 text.flush()
@@ -205,7 +211,7 @@ class FilePublisher:
         parts = self._parts(run_id)
         parts.mkdir(parents=True, exist_ok=True)
         path = parts / f"{part}.csv"
-        with open(path.with_suffix(".tmp"), "w", encoding="utf-8", newline="") as f:
+        with open_private(path.with_suffix(".tmp"), "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, lineterminator="\n")
             for service_id in sorted(service_ids):
                 writer.writerow(["withdraw", str(service_id), *[""] * (len(EXPORT_COLUMNS) - 2)])
@@ -244,7 +250,7 @@ class FilePublisher:
             header = (",".join(EXPORT_COLUMNS) + "\n").encode()
             parts = ExportPart.objects.filter(run=run, publisher=self.name).order_by("pk")
             temporary = self.folder / f".{name}.tmp"
-            with open(temporary, "wb") as out:
+            with open_private(temporary, "wb") as out:
                 out.write(header)
                 for part in parts.values_list("name", flat=True):
                     with open(self._parts(run.pk) / part, "rb") as f:
@@ -267,7 +273,8 @@ class FilePublisher:
                 "created_at": now.isoformat(),
             }
             temporary = self.folder / f".{manifest_name}.tmp"
-            temporary.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+            with open_private(temporary, "w", encoding="utf-8") as f:
+                f.write(json.dumps(content, indent=2) + "\n")
             _link_once(temporary, manifest)
         return [name, manifest_name]
 

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from lines.models import ContactDetails
+from telecom_panel.csv_safety import neutralised_sql
 
 from .listing import ADVERTISING_PATTERN
 from .models import Delivery, Publication
@@ -189,7 +190,13 @@ def export_rows_sql(publisher: str) -> str:
     (directory.models.Delivery): accepted listings as `add`, or `update` where it holds one;
     `withdraw` where it may hold one (it was sent one, or the record is `in_directory`) and the
     record is no longer listed or is now refused. A withdrawal carries its listing id only:
-    nothing else of an unlisted subscriber ever leaves the operator."""
+    nothing else of an unlisted subscriber ever leaves the operator.
+
+    Every listing cell is neutralised against spreadsheet formulas here, in the SQL that both
+    databases run (COPY on PostgreSQL, Python's csv on SQLite write what it gives): a cell that
+    begins with `=`, `+`, `-`, `@`, TAB or CR gets a `'` before it, a signed run of digits (the
+    E.164 `number`) excepted (telecom_panel.csv_safety). The staged listing itself, its digest
+    and our own directory keep the values as typed."""
     sent = sent_sql("t")
 
     def listed_only(expression):
@@ -201,7 +208,7 @@ def export_rows_sql(publisher: str) -> str:
     columns = [
         f"CASE WHEN {sent} THEN CASE WHEN d.digest IS NULL THEN 'add' ELSE 'update' END ELSE 'withdraw' END",
         "CAST(t.service_id AS TEXT)",
-        *(listed_only(f"t.{column}") for column in EXPORT_COLUMNS[2:11]),
+        *(listed_only(neutralised_sql(f"t.{column}")) for column in EXPORT_COLUMNS[2:11]),
         flag("marketing_accepted"),
         flag("reverse_search"),
     ]

@@ -17,6 +17,14 @@ COMMUNES_CSV = Path(__file__).resolve().parent / "reference" / "communes.csv"
 _ABBREVIATIONS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS", "STES": "SAINTES"}
 # "Paris 11e", "Lyon 3eme", "Marseille 1er arrondissement": the city plus an arrondissement.
 _ARRONDISSEMENT_SUFFIX = re.compile(r"^(?: (?:[0-9]{1,2}) ?(?:E|ER|EME|IEME)?(?: ARRONDISSEMENT)?)?$")
+# What a typed city may be made of: what the communes' own names are made of (letters, spaces,
+# hyphens, apostrophes, parentheses: "L'Haÿ-les-Roses", "Château-Chinon (Ville)"), plus the
+# typographic apostrophe and dashes a keyboard or a copy gives, a full stop after an abbreviation
+# ("St. Étienne"), and ASCII digits (an arrondissement: see place_name_problem); a letter first.
+# normalise_place_name turns punctuation into spaces to compare names, so without this `=Lyon`,
+# `+Paris` or `Lyon|x` would name a commune: any other character means the text is no commune's
+# name, whatever it normalises to.
+_PLACE_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[0-9 '\u2019\u02bc().\-\u2010\u2011\u2013\u2014])*")
 
 
 def normalise_place_name(name: str) -> str:
@@ -55,6 +63,27 @@ class LocationError(ValueError):
         self.candidates = candidates
 
 
+class PlaceNameError(LocationError):
+    """The city typed cannot be any commune's name; `problem` says why (place_name_problem)."""
+
+    def __init__(self, problem: str):
+        super().__init__(f"not a place name ({problem})", [])
+        self.problem = problem
+
+
+def place_name_problem(city: str) -> str | None:
+    """Why `city` (trimmed, as a form cleans it) cannot name a commune, or None when it may:
+    `characters` when it holds a character that no commune's name has (`=`, `+`, `@`, `|`, `"`,
+    `;`...) or does not begin with a letter; `digits` when it holds digits other than those of an
+    arrondissement of Paris, Lyon or Marseille (`Lyon 3e`)."""
+    if not _PLACE_NAME.fullmatch(city):
+        return "characters"
+    digit = re.search(r"[0-9]", city)
+    if digit and normalise_place_name(city[: digit.start()]) not in _ARRONDISSEMENT_CITY_NAMES:
+        return "digits"
+    return None
+
+
 def communes_for_postcode(postcode: str) -> list[Commune]:
     """The communes (not arrondissements) a postcode serves, by name."""
     return list(Commune.objects.filter(postal_codes__code=postcode, parent__isnull=True).order_by("name"))
@@ -74,11 +103,18 @@ def _names_commune(typed: str, commune: Commune) -> bool:
 
 # The three communes divided into municipal arrondissements.
 ARRONDISSEMENT_CITIES = {"75056": "Paris", "69123": "Lyon", "13055": "Marseille"}
+_ARRONDISSEMENT_CITY_NAMES = {normalise_place_name(name) for name in ARRONDISSEMENT_CITIES.values()}
 
 
 def resolve_location(postcode: str, city: str) -> Location:
     """The commune named by a postcode and a city, with its arrondissement in Paris, Lyon and
-    Marseille (derived from the postcode). Raises LocationError when the pair does not exist."""
+    Marseille (derived from the postcode). Raises LocationError when the pair does not exist, and
+    PlaceNameError (a LocationError) when `city` cannot be a commune's name at all: names are
+    compared without case, accents and punctuation, but a city holding a character that no
+    commune's name has (`=Lyon`) names no commune."""
+    problem = place_name_problem(city)
+    if problem:
+        raise PlaceNameError(problem)
     candidates = communes_for_postcode(postcode)
     if not candidates:
         raise LocationError(f"unknown postcode {postcode}", [])

@@ -3,9 +3,12 @@
 Emergency calls (15, 17, 18, 112, 114...) are routed by the installation address of the line: its
 commune (INSEE code) and département. The routing plans themselves are confidential; we provide
 the key. Directory display options never touch this address: it is always sent whole.
+
+Both files are created 0600 (readable by their owner only) and every cell is neutralised against
+spreadsheet formulas (telecom_panel.csv_safety: `'` before a cell beginning with `=`, `+`, `-`,
+`@`, TAB or CR; the E.164 number, a signed run of digits, is written as it is).
 """
 
-import csv
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from django.db.models import Q
+
+from telecom_panel.csv_safety import csv_writer, neutralised_row, open_private
 
 from .models import ContactDetails, Service
 
@@ -80,11 +85,11 @@ def _unresolved_rows() -> Iterator[dict]:
 def _write_atomically(path: Path, columns, rows, progress=None) -> int:
     temporary = path.with_name(f".{path.name}.tmp")
     count = 0
-    with open(temporary, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n", restval="")
-        writer.writeheader()
+    with open_private(temporary, "w", encoding="utf-8", newline="") as f:
+        writer = csv_writer(f)
+        writer.writerow(columns)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(neutralised_row(row.get(column, "") for column in columns))
             count += 1
             if progress:
                 progress(1)

@@ -15,12 +15,29 @@ from stdnum.fr import siret as stdnum_siret
 from directory.listing import ADVERTISING_PATTERN
 from directory.models import Publication
 
-from .communes import LocationError, normalise_place_name, resolve_location
+from .communes import (
+    LocationError,
+    PlaceNameError,
+    normalise_place_name,
+    place_name_problem,
+    resolve_location,
+)
 from .models import ContactDetails
 
 _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}  # control, invisible format, surrogates, unassigned
 _PERSON_NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]*)*$")  # noqa: RUF001 (the typographic apostrophe is a real one)
 YES_NO = [(True, _("Oui")), (False, _("Non"))]
+# Why a city cannot be a commune's name (lines.communes.place_name_problem), as the form says it.
+PLACE_NAME_ERRORS = {
+    "characters": _(
+        "Indiquez le nom de la commune : il commence par une lettre et ne contient que des lettres, "
+        "des espaces, des tirets, des apostrophes ou des parenthèses (par exemple Saint-Étienne)."
+    ),
+    "digits": _(
+        "Une ville ne contient pas de chiffres, sauf l'arrondissement de Paris, Lyon ou Marseille "
+        "(par exemple Lyon 3e)."
+    ),
+}
 
 
 def _to_bool(value):
@@ -142,6 +159,22 @@ class ContactDetailsForm(forms.Form):
         self.fields["city"].widget.attrs["autocomplete"] = "address-level2"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
+    def clean_city(self):
+        """A commune's name, nothing else: `=Lyon` or `Lyon|x` is refused here, never read as Lyon."""
+        city = self.cleaned_data["city"]
+        if "CEDEX" in normalise_place_name(city).split():
+            raise forms.ValidationError(
+                _(
+                    "Une adresse CEDEX sert au courrier, pas à situer une ligne : indiquez l'adresse "
+                    "où la ligne est installée."
+                ),
+                code="cedex",
+            )
+        problem = place_name_problem(city)
+        if problem:
+            raise forms.ValidationError(PLACE_NAME_ERRORS[problem], code=f"city_{problem}")
+        return city
+
     def clean_postcode(self):
         postcode = self.cleaned_data["postcode"].replace(" ", "")
         if not re.fullmatch(r"[0-9]{5}", postcode):
@@ -170,17 +203,10 @@ class ContactDetailsForm(forms.Form):
         postcode, city = cleaned.get("postcode"), cleaned.get("city")
         if not postcode or not city:
             return
-        if "CEDEX" in normalise_place_name(city).split():
-            self.add_error(
-                "city",
-                _(
-                    "Une adresse CEDEX sert au courrier, pas à situer une ligne : indiquez l'adresse "
-                    "où la ligne est installée."
-                ),
-            )
-            return
         try:
             self.location = resolve_location(postcode, city)
+        except PlaceNameError as error:  # clean_city has refused it already; said again, to be sure
+            self.add_error("city", PLACE_NAME_ERRORS[error.problem])
         except LocationError as error:
             if not error.candidates:
                 self.add_error(
