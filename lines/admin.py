@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.listing import listing_for
 from directory.models import Publication, SyncBatch
 from directory.services import Outcome, publication_of
+from telecom_panel.csv_safety import neutralised_row
 
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
 from .history import describe
@@ -36,7 +37,7 @@ from .models import (
     ServiceChange,
 )
 from .phone import is_complete_french_number, number_prefix
-from .portability import port_out_check, rio_of, rio_regenerate
+from .portability import port_out_check, rio_regenerate
 from .services import (
     ServiceNotEditable,
     contact_details_apply,
@@ -245,7 +246,8 @@ class ServiceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("RIO"))
     def rio_display(self, service):
-        return rio_of(service) if service.state == Service.State.ACTIVE else (service.rio or "—")
+        # Read only: a page never issues a RIO (lines.portability.rio_issue).
+        return service.rio or "—"
 
     @admin.display(description=_("coordonnées"))
     def contact_details_summary(self, service):
@@ -366,6 +368,9 @@ class ServiceAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Exporter la sélection (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):
+        """The selection as CSV, every cell neutralised against spreadsheet formulas (a label,
+        a name or a login typed as `=HYPERLINK(...)` is written `'=HYPERLINK(...)`:
+        telecom_panel.csv_safety)."""
         columns = ["numero", "type", "libelle", "compte", "client", "forme_legale", "titulaire", "siret",
                    "code_postal", "ville", "insee", "departement", "publication", "statut"]  # fmt: skip
 
@@ -390,7 +395,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
         writer = csv.writer(Echo())
         response = StreamingHttpResponse(
-            (writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8"
+            (writer.writerow(neutralised_row(row)) for row in rows()), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="services-{timezone.localdate():%Y%m%d}.csv"'
         return response
@@ -506,7 +511,8 @@ class BillingAccountAdmin(admin.ModelAdmin):
     search_fields = ("=reference", "=owner__username")
     show_full_result_count = False
     paginator = LargeTablePaginator
-    readonly_fields = ("created_at",)
+    # Moved to now by BillingAccount.save() when support changes the owner: never typed.
+    readonly_fields = ("created_at", "owner_since")
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser

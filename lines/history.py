@@ -1,11 +1,21 @@
-"""How a history entry reads: field labels and values in the customer's language."""
+"""How a history entry reads: field labels and values in the customer's language, and what a
+customer may read of it.
+
+The rule: a customer reads the entries of their own time in full. A billing account may be
+reassigned to another customer (support changes its owner; BillingAccount.owner_since says when):
+the entries recorded before the account came to its current owner are the former owner's, so they
+show only their date, what kind of change they were, and "Modification antérieure au rattachement
+à votre compte": no value, no author, no effect on the listing. Support, in the admin, sees all.
+"""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from directory.models import Publication
+from directory.services import Outcome
 
 from .models import ContactDetails, Service, ServiceChange
 
@@ -60,6 +70,55 @@ def describe(change: ServiceChange) -> list[FieldChange]:
             )
         )
     return described
+
+
+def change_kinds(change: ServiceChange) -> list[str]:
+    """What a change was about, without any value: Informations, Adresse, Parution, RIO..."""
+    identity = {"legal_form", *ContactDetails.ALL_IDENTITY_FIELDS}
+    address = {*ContactDetails.ADDRESS_FIELDS, "commune_id", "arrondissement_id", "departement", "country"}
+    kinds = []
+    for name in change.changes:
+        if name in identity:
+            kind = _("Informations")
+        elif name in address:
+            kind = _("Adresse")
+        elif name.startswith(_PUBLICATION_PREFIX):
+            kind = _("Parution dans les annuaires")
+        elif name == "rio":
+            kind = _("RIO")
+        elif name == "state":
+            kind = _("État du service")
+        else:
+            kind = _("Autre modification")
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One entry as its viewer may read it; `earlier` entries carry no field, author or effect."""
+
+    change: ServiceChange
+    earlier: bool
+    kinds: list[str]
+    actor: str = ""
+    fields: tuple[FieldChange, ...] = ()
+    outcome: str = ""
+
+
+def history_entry(change: ServiceChange, viewer, *, owner_since: datetime) -> HistoryEntry:
+    """`change` as `viewer`, the account's owner since `owner_since`, may read it."""
+    if change.at < owner_since:
+        return HistoryEntry(change=change, earlier=True, kinds=change_kinds(change))
+    return HistoryEntry(
+        change=change,
+        earlier=False,
+        kinds=change_kinds(change),
+        actor=actor_label(change, viewer),
+        fields=tuple(describe(change)),
+        outcome=Outcome(change.outcome).label if change.outcome in Outcome.values else "",
+    )
 
 
 def actor_label(change: ServiceChange, viewer) -> str:

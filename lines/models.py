@@ -8,9 +8,9 @@ stored, whatever path the write takes.
 import functools
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
-from django.utils import translation
+from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -70,8 +70,62 @@ class PostalCode(models.Model):
         return f"{self.code} {self.commune.name}"
 
 
+_OWNER_FIELDS = {"owner", "owner_id"}
+
+
+def _owner_since_after(stored_owner_id, stored_since, owner_id, owner_since, now):
+    """When the account came to `owner_id`, given what the row holds: now if the owner changes,
+    else the stored date, which a stale instance never moves back."""
+    if stored_owner_id != owner_id:
+        return now
+    return max(stored_since, owner_since) if owner_since else stored_since
+
+
+class BillingAccountQuerySet(models.QuerySet):
+    """Every ORM path that changes an owner also moves `owner_since` (see BillingAccount)."""
+
+    def update(self, **kwargs):
+        owner_key = next((key for key in ("owner", "owner_id") if key in kwargs), None)
+        if owner_key and "owner_since" not in kwargs:
+            owner = kwargs[owner_key]
+            owner_id = owner.pk if isinstance(owner, models.Model) else owner
+            kwargs["owner_since"] = Case(
+                When(owner_id=owner_id, then=F("owner_since")),
+                default=Value(timezone.now(), output_field=models.DateTimeField()),
+            )
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        fields = list(fields)
+        if _OWNER_FIELDS & set(fields):
+            objs = list(objs)
+            stored = {
+                pk: (owner_id, since)
+                for pk, owner_id, since in BillingAccount._base_manager.filter(
+                    pk__in=[obj.pk for obj in objs]
+                ).values_list("pk", "owner_id", "owner_since")
+            }
+            now = timezone.now()
+            for obj in objs:
+                if obj.pk in stored:
+                    obj.owner_since = _owner_since_after(*stored[obj.pk], obj.owner_id, obj.owner_since, now)
+            if "owner_since" not in fields:
+                fields.append("owner_since")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    bulk_update.alters_data = True
+
+
 class BillingAccount(models.Model):
-    """A customer's billing account (`ab12345-1`): the unit services are grouped and billed by."""
+    """A customer's billing account (`ab12345-1`): the unit services are grouped and billed by.
+
+    Support may reassign an account to another customer. `owner_since` says when the account came
+    to its current owner: the history entries recorded before it are not the new owner's to read
+    (lines.history). It moves to now whenever the owner changes, by `save()` (the admin), by
+    `update()` or by `bulk_update()`; nothing else writes an owner.
+    """
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -79,9 +133,12 @@ class BillingAccount(models.Model):
         related_name="billing_accounts",
         verbose_name=_("titulaire"),
     )
+    owner_since = models.DateTimeField(_("titulaire depuis"), default=timezone.now, editable=False)
     reference = models.CharField(_("référence"), max_length=20, unique=True)
     label = models.CharField(_("libellé"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    objects = BillingAccountQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("compte de facturation")
@@ -96,6 +153,27 @@ class BillingAccount(models.Model):
 
     def __str__(self):
         return self.reference
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or (update_fields is not None and not _OWNER_FIELDS & set(update_fields)):
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            stored = (
+                BillingAccount._base_manager.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("owner_id", "owner_since")
+                .first()
+            )
+            if stored is not None:
+                self.owner_since = _owner_since_after(
+                    *stored, self.owner_id, self.owner_since, timezone.now()
+                )
+                if update_fields is not None and "owner_since" not in update_fields:
+                    kwargs["update_fields"] = [*update_fields, "owner_since"]
+            return super().save(*args, **kwargs)
+
+    save.alters_data = True
 
 
 class ServiceQuerySet(models.QuerySet):
@@ -130,8 +208,9 @@ class Service(models.Model):
     state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.ACTIVE)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     terminated_at = models.DateTimeField(_("résilié le"), null=True, blank=True)
-    # The RIO (Relevé d'Identité Opérateur), issued once (lines.portability.rio_of) and stable
-    # across edits; regenerated only on request, with history.
+    # The RIO (Relevé d'Identité Opérateur), issued with the first contact details
+    # (lines.portability.rio_issue, never by a page) and stable across edits; regenerated only on
+    # request, with history.
     rio = models.CharField(_("RIO"), max_length=12, blank=True, db_default="")
     port_out_pending_since = models.DateTimeField(
         _("portabilité sortante en cours depuis"), null=True, blank=True
@@ -452,3 +531,88 @@ class PortOutCheck(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.get_ground_display()}"
+
+
+class BulkApplyJob(models.Model):
+    """One "apply to other services" request: one service's contact details and directory choices
+    (as they were when the customer confirmed) to apply to the services of `targets`.
+
+    The request records the job and returns at once; a Celery task (lines.tasks.bulk_apply_run)
+    works through the targets in chunks, one transaction each, through the panel's own
+    contact_details_apply. Each target is applied at most once, whatever the number of deliveries.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        FINISHED = "finished", _("Terminée")
+        FAILED = "failed", _("Interrompue")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    source = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", verbose_name=_("service source")
+    )
+    # What contact_details_apply takes: DETAIL_FIELDS and the directory choices (lines.services).
+    details = models.JSONField(_("coordonnées appliquées"))
+    choices = models.JSONField(_("choix de parution appliqués"))
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("services à traiter"))
+    done = models.PositiveIntegerField(_("services traités"), default=0)
+    failed = models.PositiveIntegerField(_("services en échec"), default=0)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    started_at = models.DateTimeField(_("commencée le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("application groupée")
+        verbose_name_plural = _("applications groupées")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "finished", "failed"]),
+                name="bulkapplyjob_state_valid",
+            ),
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="bulkapplyjob_done_le_total"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.source}"
+
+    @property
+    def in_progress(self):
+        return self.state in {self.State.QUEUED, self.State.RUNNING}
+
+
+class BulkApplyTarget(models.Model):
+    """One service of a bulk apply job and what happened to it; `pending` until it is applied."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("À traiter")
+        CHANGED = "changed", _("Modifié")
+        UNCHANGED = "unchanged", _("Déjà à jour")
+        FAILED = "failed", _("Non modifié")
+
+    job = models.ForeignKey(BulkApplyJob, on_delete=models.CASCADE, related_name="targets")
+    service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, related_name="+")
+    result = models.CharField(_("résultat"), max_length=10, choices=Result.choices, default=Result.PENDING)
+    # directory.services.Outcome's value when the service changed; the reason when it failed.
+    outcome = models.CharField(_("effet sur la parution"), max_length=20, blank=True)
+    error = models.CharField(_("erreur"), max_length=300, blank=True)
+    processed_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service d'une application groupée")
+        verbose_name_plural = _("services d'une application groupée")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "service"], name="bulkapplytarget_unique_per_job"),
+            models.CheckConstraint(
+                condition=Q(result__in=["pending", "changed", "unchanged", "failed"]),
+                name="bulkapplytarget_result_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["job", "result"], name="bulkapplytarget_job_result_idx")]
+
+    def __str__(self):
+        return f"{self.job_id}/{self.service_id} {self.result}"

@@ -4,6 +4,7 @@ The donor operator may refuse a port only for incomplete or wrong data, an inact
 port already under way (../shared/reference/domain.md, section 5): those are the grounds below.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -28,25 +29,43 @@ from .rio import (
 Ground = PortOutCheck.Ground
 
 
+_RIO_NUMBER = re.compile(r"\+33[1-9][0-9]{8}")
+
+
 def _national(service: Service) -> str:
     return "0" + str(service.number)[3:]
 
 
-def _issue(service: Service) -> str:
-    details = ContactDetails.objects.filter(service=service).only("legal_form").first()
-    business = details is not None and details.legal_form != ContactDetails.LegalForm.INDIVIDUAL
+def carries_rio(service: Service) -> bool:
+    """French numbers (+33, ten national digits) carry a RIO; others are not ported with one here."""
+    return bool(_RIO_NUMBER.fullmatch(str(service.number)))
+
+
+def _issue(service: Service, legal_form: str | None = None) -> str:
+    if legal_form is None:
+        details = ContactDetails.objects.filter(service=service).only("legal_form").first()
+        legal_form = details.legal_form if details else None
+    business = legal_form is not None and legal_form != ContactDetails.LegalForm.INDIVIDUAL
     contract_type = contract_type_for(_national(service), business=business)
     return build_rio(settings.RIO_OPERATOR_CODE, contract_type, new_reference(), _national(service))
 
 
 @transaction.atomic
-def rio_of(service: Service) -> str:
-    """The service's RIO, issued on first need and then kept: it never changes with an edit."""
-    if service.rio:
+def rio_issue(service: Service, *, legal_form: str | None = None) -> str:
+    """Issue the service's RIO if it has none, and return it: a write, never done by a page.
+
+    The service layer calls it in the transaction that first saves the service's contact details
+    (lines.services.contact_details_apply), so the contract type follows that legal form
+    (`legal_form`, else the stored one); services that had details before got theirs from
+    migration 0008. Once issued it is kept across edits; only rio_regenerate replaces it. Pages
+    read `service.rio` and never call this. Returns "" for a number that carries no RIO.
+    """
+    if service.rio or not carries_rio(service):
         return service.rio
-    locked = Service.objects.select_for_update().get(pk=service.pk)
+    # FOR NO KEY UPDATE, like contact_details_apply (which already holds it when it calls this).
+    locked = Service.objects.select_for_update(no_key=True).get(pk=service.pk)
     if not locked.rio:
-        locked.rio = _issue(locked)
+        locked.rio = _issue(locked, legal_form)
         locked.save(update_fields=["rio"])
     service.rio = locked.rio
     return service.rio
@@ -126,7 +145,7 @@ def port_out_check(
         else:
             if not key_matches(parts, _national(service)):
                 ground, hints = Ground.KEY_MISMATCH, typo_hints(rio, _national(service))
-            elif normalise_rio(rio) != rio_of(service):
+            elif not service.rio or normalise_rio(rio) != service.rio:
                 ground = Ground.RIO_NOT_THIS_NUMBER
             elif service.port_out_pending_since:
                 ground = Ground.PORT_PENDING

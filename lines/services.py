@@ -2,16 +2,23 @@
 saves ContactDetails, so every change gets its history row with actor and source."""
 
 import copy
+import logging
+import time
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.services import CHOICE_FIELDS, Outcome, publication_apply, publication_requeue
 
-from .communes import resolve_location
-from .models import ContactDetails, Service, ServiceChange
+from .communes import LocationError, resolve_location
+from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
+from .portability import rio_issue
+
+logger = logging.getLogger(__name__)
 
 # Every field the customer types or picks, in form order; commune, arrondissement and département
 # are derived from postcode and city.
@@ -88,10 +95,17 @@ def contact_details_apply(
         if field == "street_number" and value == "":
             value = None
         setattr(edited, field, value)
-    location = resolve_location(edited.postcode, edited.city)
-    edited.commune = location.commune
-    edited.arrondissement = location.arrondissement
-    edited.departement = location.departement
+    unchanged_address = before is not None and before.commune_id and (before.postcode, before.city) == (
+        edited.postcode,
+        edited.city,
+    )
+    if not unchanged_address:
+        # Only an address that changes is resolved again: a record saved under an older, looser
+        # rule (a city spelling refused today) must never stop a withdrawal or another change.
+        location = resolve_location(edited.postcode, edited.city)
+        edited.commune = location.commune
+        edited.arrondissement = location.arrondissement
+        edited.departement = location.departement
 
     old, new = _recorded(before), _recorded(edited)
     # A blank field and a missing one read the same: only real changes are recorded.
@@ -115,42 +129,176 @@ def contact_details_apply(
     changes.update({f"publication.{field}": values for field, values in result.changes.items()})
     if changes:
         _record(service=service, actor=actor, source=source, changes=changes, outcome=result.outcome, now=now)
+    if not service.rio:  # its first contact details: the RIO is issued now, never by a page
+        rio_issue(service, legal_form=edited.legal_form)
     return ApplyResult(service=service, changed=bool(changes), outcome=result.outcome)
 
 
-def contact_details_copy(*, source_service: Service, targets, actor, now=None) -> list[ApplyResult]:
-    """Apply one service's contact details and directory choices (not its line description) to
-    other services, each in its own transaction, and say what happened to each."""
-    now = now or timezone.now()
+def _copied_values(source_service: Service) -> tuple[dict, dict]:
+    """What applying `source_service` to others copies: its contact details as
+    contact_details_apply takes them, and its directory choices but its line description."""
     details = ContactDetails.objects.get(service=source_service)
-    details_values = _values(details)
     source_publication = getattr(source_service, "publication", None)
     choices = (
         {field: getattr(source_publication, field) for field in _COPIED_CHOICE_FIELDS}
         if source_publication
         else {"listed": False}
     )
+    return _values(details), choices
+
+
+def _copy_to(*, target: Service, details: dict, choices: dict, actor, now) -> ApplyResult:
+    """One target of a copy, in its own transaction (a savepoint inside a job's chunk): the target
+    keeps its own line description; everything else goes through contact_details_apply."""
+    with transaction.atomic():
+        target_publication = getattr(target, "publication", None)
+        target_choices = {
+            **choices,
+            "line_designation": target_publication.line_designation if target_publication else "",
+        }
+        return contact_details_apply(
+            service=target,
+            details=details,
+            publication=target_choices,
+            actor=actor,
+            source=ServiceChange.Source.BULK,
+            now=now,
+        )
+
+
+def contact_details_copy(*, source_service: Service, targets, actor, now=None) -> list[ApplyResult]:
+    """Apply one service's contact details and directory choices (not its line description) to
+    other services, each in its own transaction, and say what happened to each. In one go: the
+    panel goes through bulk_apply_start instead, which does the same in a background task."""
+    now = now or timezone.now()
+    details_values, choices = _copied_values(source_service)
     results = []
     for target in targets:
         try:
-            target_publication = getattr(target, "publication", None)
-            target_choices = {
-                **choices,
-                "line_designation": target_publication.line_designation if target_publication else "",
-            }
             results.append(
-                contact_details_apply(
-                    service=target,
-                    details=details_values,
-                    publication=target_choices,
-                    actor=actor,
-                    source=ServiceChange.Source.BULK,
-                    now=now,
-                )
+                _copy_to(target=target, details=details_values, choices=choices, actor=actor, now=now)
             )
         except ServiceNotEditable as error:
             results.append(ApplyResult(service=target, changed=False, outcome=None, error=str(error)))
     return results
+
+
+# --- "Apply to other services" as a background job -------------------------------------------------
+
+BULK_CHUNK_SIZE = 100  # targets per transaction: a few seconds of locks at most
+BULK_TASK_BUDGET = 60  # seconds one task works before handing the rest to a fresh task
+
+
+@transaction.atomic
+def bulk_apply_start(*, source: Service, targets, actor) -> BulkApplyJob:
+    """Record a job applying `source`'s contact details and directory choices, as they are now, to
+    `targets` (services the caller has checked: the source's account, active), and queue its task
+    once this transaction commits. The request returns at once; bulk_apply_job_process does it."""
+    details, choices = _copied_values(source)
+    targets = sorted({target.pk for target in targets})  # the id order locks are taken in elsewhere
+    job = BulkApplyJob.objects.create(
+        owner=actor, source=source, details=details, choices=choices, total=len(targets)
+    )
+    BulkApplyTarget.objects.bulk_create(
+        (BulkApplyTarget(job=job, service_id=service_id) for service_id in targets), batch_size=1000
+    )
+    from .tasks import bulk_apply_run  # the tasks module imports this one
+
+    transaction.on_commit(lambda: bulk_apply_run.delay(job.pk))
+    return job
+
+
+def _target_error(job: BulkApplyJob, service: Service | None) -> str:
+    """Why a target may not be applied now, or "": it must still be an active service of the
+    source's account, and that account still the job owner's."""
+    if service is None:
+        return str(_("Ce service n'existe plus."))
+    if service.billing_account_id != job.source.billing_account_id or (
+        service.billing_account.owner_id != job.owner_id
+    ):
+        return str(_("Ce service ne fait plus partie de ce compte."))
+    return ""
+
+
+@transaction.atomic
+def _bulk_apply_chunk(job_id: int, chunk_size: int) -> bool:
+    """Apply the next `chunk_size` pending targets of a job in one transaction; True while some
+    remain. A target leaves `pending` in the transaction that applies it, so a redelivered task,
+    or two deliveries at once, never apply one twice."""
+    now = timezone.now()
+    # This first write takes the job's lock (its row on PostgreSQL, the database on SQLite) before
+    # anything is read: deliveries of one job take turns, each seeing what the last one committed.
+    locked = BulkApplyJob.objects.filter(
+        pk=job_id, state__in=[BulkApplyJob.State.QUEUED, BulkApplyJob.State.RUNNING]
+    )
+    if not locked.update(state=BulkApplyJob.State.RUNNING):
+        return False  # finished, failed or gone
+    job = BulkApplyJob.objects.select_related("source__billing_account", "owner").get(pk=job_id)
+    if job.started_at is None:
+        job.started_at = now
+    pending = list(
+        job.targets.filter(result=BulkApplyTarget.Result.PENDING)
+        .select_related("service__billing_account", "service__publication")
+        .order_by("pk")[:chunk_size]
+    )
+    failed = 0
+    for target in pending:
+        error = _target_error(job, target.service)
+        result = None
+        if not error:
+            try:
+                result = _copy_to(
+                    target=target.service, details=job.details, choices=job.choices, actor=job.owner, now=now
+                )
+            except ServiceNotEditable as refused:
+                error = str(refused)
+            except LocationError:
+                error = str(_("L'adresse appliquée ne correspond à aucune commune."))
+            except SoftTimeLimitExceeded:
+                raise  # the task is out of time: this chunk rolls back whole and is done again
+            except Exception as unexpected:  # rolled back to its savepoint: the others go on
+                # The class only: a database message may quote the contact details.
+                logger.warning("bulk apply job %s: service %s not changed (%s)", job.pk,
+                               target.service_id, type(unexpected).__name__)  # fmt: skip
+                error = str(_("Erreur technique : ce service n'a pas été modifié."))
+        if error:
+            failed += 1
+            target.result, target.error = BulkApplyTarget.Result.FAILED, error[:300]
+        elif result.changed:
+            target.result, target.outcome = BulkApplyTarget.Result.CHANGED, result.outcome.value
+        else:
+            target.result = BulkApplyTarget.Result.UNCHANGED
+        target.processed_at = now
+    BulkApplyTarget.objects.bulk_update(pending, ["result", "outcome", "error", "processed_at"])
+    job.done = F("done") + len(pending)
+    job.failed = F("failed") + failed
+    remaining = job.targets.filter(result=BulkApplyTarget.Result.PENDING).exists()
+    if not remaining:
+        job.state, job.finished_at = BulkApplyJob.State.FINISHED, now
+    job.save(update_fields=["state", "started_at", "finished_at", "done", "failed"])
+    return remaining
+
+
+def bulk_apply_job_process(
+    job_id: int, *, chunk_size=BULK_CHUNK_SIZE, budget=BULK_TASK_BUDGET, chunks=None
+) -> bool:
+    """Work through a job chunk after chunk for about `budget` seconds (or `chunks` chunks); True
+    once nothing is left. Safe to run again, and at the same time as another delivery."""
+    started = time.monotonic()
+    done = 0
+    while _bulk_apply_chunk(job_id, chunk_size):
+        done += 1
+        if (chunks is not None and done >= chunks) or time.monotonic() - started >= budget:
+            return False
+    return True
+
+
+def bulk_apply_job_fail(job_id: int) -> None:
+    """The task gave up (the database kept failing): the job is closed as interrupted; what was
+    applied stays applied, the rest is left pending and shown as not done."""
+    BulkApplyJob.objects.filter(
+        pk=job_id, state__in=[BulkApplyJob.State.QUEUED, BulkApplyJob.State.RUNNING]
+    ).update(state=BulkApplyJob.State.FAILED, finished_at=timezone.now())
 
 
 def publication_withdraw(

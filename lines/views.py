@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -21,14 +23,16 @@ from directory.services import Outcome, publication_of
 
 from .communes import LocationError
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
-from .history import actor_label, describe
-from .models import Service, ServiceChange
+from .history import history_entry
+from .models import BulkApplyJob, BulkApplyTarget, Service, ServiceChange
 from .phone import number_prefix
-from .portability import rio_of
-from .services import ServiceNotEditable, contact_details_apply, contact_details_copy
+from .portability import carries_rio
+from .services import ServiceNotEditable, bulk_apply_start, contact_details_apply
 
 SERVICES_PER_PAGE = 50
 CHANGES_PER_PAGE = 20
+JOB_ROWS_PER_PAGE = 100
+JOB_REFRESH_SECONDS = 2
 
 
 def _service_for(request, number):
@@ -112,10 +116,13 @@ def _tab_context(request, service, tab):
 @require_safe
 @login_required
 def service_overview(request, number):
-    """ "Vue d'ensemble" for a line, "Mon numéro" for a number; both show the RIO."""
+    """ "Vue d'ensemble" for a line, "Mon numéro" for a number; both show the RIO, as stored: a
+    page never issues one (lines.portability.rio_issue), a GET writes nothing."""
     service = _service_for(request, number)
     context = _tab_context(request, service, "overview")
-    context["rio"] = rio_of(service) if service.state == Service.State.ACTIVE else ""
+    active = service.state == Service.State.ACTIVE
+    context["rio"] = service.rio if active else ""
+    context["rio_to_come"] = active and not service.rio and carries_rio(service)
     return render(request, "lines/service_overview.html", context)
 
 
@@ -226,10 +233,8 @@ def service_contact_edit(request, number):
                     _success_message(result.outcome, result.changed, publication_form.cleaned_data["listed"]),
                 )
                 if targets:
-                    results = contact_details_copy(
-                        source_service=service, targets=targets, actor=request.user
-                    )
-                    return _bulk_results(request, service, results)
+                    job = bulk_apply_start(source=service, targets=targets, actor=request.user)
+                    return _see_other(reverse("bulk_apply_job", args=[job.pk]))
                 return redirect("service_contact", number=service.number)
     else:
         initial = {name: getattr(details, name) for name in ContactDetailsForm.base_fields} if details else {}
@@ -248,32 +253,18 @@ def service_contact_edit(request, number):
     )
 
 
-def _bulk_results(request, source, results):
-    rows = [
-        {
-            "service": result.service,
-            "error": result.error,
-            "changed": result.changed,
-            "outcome": result.outcome.label if result.outcome else "",
-        }
-        for result in results
-    ]
-    return render(
-        request,
-        "lines/bulk_results.html",
-        {
-            "source": source,
-            "rows": rows,
-            "applied": sum(1 for row in rows if not row["error"]),
-            "failed": sum(1 for row in rows if row["error"]),
-        },
-    )
+def _see_other(url):
+    """303: after a POST, the browser GETs the job page; a reload never submits again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def bulk_apply(request):
-    """Apply one service's contact details to other services of its billing account."""
+    """Apply one service's contact details to other services of its billing account: the POST
+    records a job (lines.services.bulk_apply_start) and sends to its page; a task does the work."""
     number = request.GET.get("source") or request.POST.get("source", "")
     if not re.fullmatch(r"[1-9][0-9]{6,14}", number):
         raise Http404
@@ -284,8 +275,8 @@ def bulk_apply(request):
     if request.method == "POST":
         targets = _selected_targets(request, source)
         if targets:
-            results = contact_details_copy(source_service=source, targets=targets, actor=request.user)
-            return _bulk_results(request, source, results)
+            job = bulk_apply_start(source=source, targets=targets, actor=request.user)
+            return _see_other(reverse("bulk_apply_job", args=[job.pk]))
         messages.error(request, _("Cochez au moins un service."))
     return render(
         request,
@@ -301,6 +292,44 @@ def bulk_apply(request):
 
 @require_safe
 @login_required
+def bulk_apply_job(request, job_id):
+    """A bulk apply job: its progress while it runs (the page reloads itself, no script needed),
+    then what happened to each service. Its owner's only: anyone else gets a 404."""
+    job = get_object_or_404(BulkApplyJob.objects.select_related("source"), pk=job_id, owner=request.user)
+    context = {"job": job, "source": job.source, "applied": job.done - job.failed}
+    if not job.in_progress:
+        rows = job.targets.select_related("service").order_by(
+            Case(
+                When(result=BulkApplyTarget.Result.FAILED, then=Value(0)),
+                When(result=BulkApplyTarget.Result.PENDING, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            "service__number",
+            "pk",
+        )
+        page = Paginator(rows, JOB_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(
+            page=page,
+            not_done=job.total - job.done,
+            rows=[
+                {
+                    "service": target.service,
+                    "result": target.result,
+                    "error": target.error,
+                    "outcome": Outcome(target.outcome).label if target.outcome in Outcome.values else "",
+                }
+                for target in page
+            ],
+        )
+    response = render(request, "lines/bulk_job.html", context)
+    if job.in_progress:
+        response["Refresh"] = str(JOB_REFRESH_SECONDS)  # as <meta http-equiv="refresh">, from the server
+    return response
+
+
+@require_safe
+@login_required
 def service_emergency(request, number):
     """For a line: where its emergency calls are routed, from the installation address."""
     service = _service_for(request, number)
@@ -309,27 +338,17 @@ def service_emergency(request, number):
     return render(request, "lines/service_emergency.html", _tab_context(request, service, "emergency"))
 
 
-def _outcome_label(change):
-    return Outcome(change.outcome).label if change.outcome in Outcome.values else ""
-
-
 @require_safe
 @login_required
 def service_history(request, number):
-    """Who changed what and when, consent changes included."""
+    """Who changed what and when, consent changes included; what was recorded before the account
+    came to this customer shows only its date and what kind of change it was (lines.history)."""
     service = _service_for(request, number)
     page = Paginator(service.changes.select_related("actor"), CHANGES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    entries = [
-        {
-            "change": change,
-            "actor": actor_label(change, request.user),
-            "fields": describe(change),
-            "outcome": _outcome_label(change),
-        }
-        for change in page
-    ]
+    owner_since = service.billing_account.owner_since
+    entries = [history_entry(change, request.user, owner_since=owner_since) for change in page]
     context = _tab_context(request, service, "history")
     context.update(page=page, entries=entries)
     return render(request, "lines/service_history.html", context)
@@ -342,11 +361,9 @@ def service_change(request, number, change_id):
     change = get_object_or_404(
         ServiceChange.objects.visible_to(request.user).select_related("actor"), pk=change_id, service=service
     )
+    entry = history_entry(change, request.user, owner_since=service.billing_account.owner_since)
+    if entry.earlier:
+        raise Http404  # the former owner's: the list shows its date and kind, nothing more
     context = _tab_context(request, service, "history")
-    context.update(
-        change=change,
-        actor=actor_label(change, request.user),
-        fields=describe(change),
-        outcome_label=_outcome_label(change),
-    )
+    context.update(change=change, actor=entry.actor, fields=entry.fields, outcome_label=entry.outcome)
     return render(request, "lines/service_change.html", context)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lines.models import PortOutCheck, Service, ServiceChange
-from lines.portability import port_out_check, rio_of, rio_regenerate
+from lines.portability import port_out_check, rio_issue, rio_regenerate
 from lines.rio import rio_key
 from lines.services import contact_details_apply
 from tests.factories import COMPANY_DETAILS, INDIVIDUAL_DETAILS, make_contact_details, make_service
@@ -18,9 +18,12 @@ TOKEN = "porting-desk-secret-token"
 
 @pytest.fixture
 def holder(customer):
-    """Claire Durand's line, 01 99 00 00 77, with its RIO."""
+    """Claire Durand's line, 01 99 00 00 77, with its RIO (issued with its first contact details)."""
     service = make_service(customer, number="+33199000077")
-    make_contact_details(service)
+    contact_details_apply(service=service, details=INDIVIDUAL_DETAILS, publication={"listed": False},
+                          actor=customer)  # fmt: skip
+    service.refresh_from_db()
+    assert service.rio
     return service
 
 
@@ -29,7 +32,7 @@ def check(number="01 99 00 00 77", rio="", **identity):
 
 
 def test_a_rio_typed_with_spaces_and_in_lower_case_is_eligible(holder):
-    rio = rio_of(holder)
+    rio = rio_issue(holder)
     typed = f"{rio[:2]} {rio[2]} {rio[3:9]} {rio[9:]}".lower()
     result = check(rio=typed, holder_name="durand claire", postcode="75011")
     assert (result.eligible, result.ground) == (True, "eligible")
@@ -41,11 +44,11 @@ def test_a_rio_typed_with_spaces_and_in_lower_case_is_eligible(holder):
     [("01 99 00 00 00", "unknown_number"), ("pas un numéro", "unknown_number")],
 )
 def test_an_unknown_number(holder, number, ground):
-    assert check(number=number, rio=rio_of(holder)).ground == ground
+    assert check(number=number, rio=rio_issue(holder)).ground == ground
 
 
 def test_an_inactive_number(holder):
-    rio = rio_of(holder)
+    rio = rio_issue(holder)
     Service.objects.filter(pk=holder.pk).update(state="terminated", terminated_at=timezone.now())
     assert check(rio=rio).ground == "inactive_number"
 
@@ -56,7 +59,7 @@ def test_a_malformed_rio(holder):
 
 
 def test_a_key_that_does_not_match_the_number(holder):
-    rio = rio_of(holder)
+    rio = rio_issue(holder)
     assert check(rio=rio[:9] + ("AAA" if rio[9:] != "AAA" else "BBB")).ground == "key_mismatch"
 
 
@@ -76,11 +79,11 @@ def test_a_valid_rio_of_another_number(holder, customer):
     other = make_service(customer, number="+33199000079")
     national_key = rio_key("99", "F", "ZZZZZZ", "0199000077")
     assert check(rio=f"99FZZZZZZ{national_key}").ground == "rio_not_this_number"
-    assert rio_of(other) != rio_of(holder)
+    assert rio_issue(other) != rio_issue(holder)
 
 
 def test_a_port_already_pending(holder):
-    rio = rio_of(holder)
+    rio = rio_issue(holder)
     Service.objects.filter(pk=holder.pk).update(port_out_pending_since=timezone.now())
     assert check(rio=rio).ground == "port_pending"
 
@@ -89,25 +92,25 @@ def test_a_port_already_pending(holder):
     "identity", [{"holder_name": "Martin"}, {"siret": "73282932000074"}, {"postcode": "69003"}]
 )
 def test_an_identity_that_does_not_match(holder, identity):
-    assert check(rio=rio_of(holder), **identity).ground == "identity_mismatch"
+    assert check(rio=rio_issue(holder), **identity).ground == "identity_mismatch"
 
 
 def test_a_company_is_matched_by_its_name_and_siret_or_siren(customer):
     service = make_service(customer, number="+33199000080")
     make_contact_details(service, COMPANY_DETAILS)
-    rio = rio_of(service)
+    rio = rio_issue(service)
     assert rio[2] == "G"  # fixed line, business
     assert check(number="0199000080", rio=rio, holder_name="exemple sa", siret="732 829 320").eligible
 
 
 def test_the_rio_stays_the_same_across_edits_and_changes_only_on_request(holder, customer, support_staff):
-    rio = rio_of(holder)
+    rio = rio_issue(holder)
     contact_details_apply(service=holder, details={**INDIVIDUAL_DETAILS, "street_name": "Saint-Maur"},
                           publication={"listed": False}, actor=customer)  # fmt: skip
     holder.refresh_from_db()
-    assert rio_of(holder) == rio
+    assert rio_issue(holder) == rio
     new = rio_regenerate(service=holder, actor=support_staff)
-    assert new != rio and rio_of(holder) == new
+    assert new != rio and rio_issue(holder) == new
     change = ServiceChange.objects.filter(service=holder).first()
     assert (change.actor, change.changes) == (support_staff, {"rio": [rio, new]})
 
@@ -115,7 +118,7 @@ def test_the_rio_stays_the_same_across_edits_and_changes_only_on_request(holder,
 def test_the_api_needs_a_token_and_answers_json(client, settings, holder):
     settings.OPERATOR_API_TOKENS = [f"porting-desk:portabilite:{TOKEN}"]
     url = reverse("api_port_out_check")
-    payload = {"number": "+33199000077", "rio": rio_of(holder)}
+    payload = {"number": "+33199000077", "rio": rio_issue(holder)}
     assert client.post(url, payload, content_type="application/json").status_code == 401
     wrong = client.post(
         url, payload, content_type="application/json", headers={"authorization": "Bearer nope"}
@@ -136,7 +139,9 @@ def test_the_porting_desk_page_in_the_admin(client, support_staff, holder):
     client.force_login(support_staff)
     url = reverse("admin:lines_port_out_check")
     assert client.get(url).status_code == 200
-    response = client.post(url, {"number": "01 99 00 00 77", "rio": rio_of(holder), "holder_name": "Durand"})
+    response = client.post(
+        url, {"number": "01 99 00 00 77", "rio": rio_issue(holder), "holder_name": "Durand"}
+    )
     assert "Éligible à la portabilité" in response.content.decode()
     assert PortOutCheck.objects.get().channel == "admin"
 
@@ -144,7 +149,7 @@ def test_the_porting_desk_page_in_the_admin(client, support_staff, holder):
 def test_the_customer_sees_the_rio_and_3179(client, customer, holder):
     client.force_login(customer)
     page = client.get(reverse("service_overview", args=[holder.number_digits])).content.decode()
-    rio = rio_of(holder)
+    rio = rio_issue(holder)
     assert f"{rio[:2]} {rio[2]} {rio[3:9]} {rio[9:]}" in page and "3179" in page
 
 

@@ -99,3 +99,23 @@ def test_fields_that_stay_blank_are_not_in_the_history(customer):
     changes = ServiceChange.objects.get(service=service).changes
     assert "last_name" not in changes and "email" not in changes
     assert changes["company_name"] == [None, "Exemple SA"]
+
+
+def test_a_record_saved_under_an_older_rule_can_still_be_withdrawn(customer, support_staff):
+    """`=Lyon` is refused today; a record that holds it from before must not block a withdrawal."""
+    from lines.services import publication_withdraw
+
+    service = make_service(customer)
+    make_contact_details(service)
+    Publication.objects.create(service=service, listed=True, status="synced", in_directory=True)
+    ContactDetails.objects.filter(service=service).update(city="=Paris")
+    result = publication_withdraw(service=service, actor=support_staff, now=NOW)
+    publication = Publication.objects.get(service=service)
+    assert (publication.listed, publication.status) == (False, "scheduled")
+    assert result.changed
+    details = ContactDetails.objects.get(service=service)
+    assert (details.city, details.commune_id) == ("=Paris", "75056")
+    # A change of the address itself is checked by today's rule.
+    with pytest.raises(LocationError):
+        contact_details_apply(service=service, details={**INDIVIDUAL_DETAILS, "city": "=Lyon", "postcode": "69003"},
+                              publication={}, actor=customer)  # fmt: skip
