@@ -4,13 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint messages clean
+.PHONY: run test install lint messages lock clean
 
-# Reinstall only when the dependencies change.
-$(BIN)/.installed: pyproject.toml
+# Reinstall only when the dependencies change. Exactly the versions (and files, by hash) of the
+# lock file; the project itself without dependencies, so that nothing unlocked slips in.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 install: $(BIN)/.installed
@@ -19,7 +21,12 @@ install: $(BIN)/.installed
 # telecom_panel/entrypoints.py); the demo and the catalogue tools name the development ones.
 run messages: export DJANGO_SETTINGS_MODULE = telecom_panel.settings.base
 
-run: install
+# This checkout becomes a development machine: its .env names the development settings, so that
+# the README's manage.py and celery commands work here as written (a server has no such .env).
+.env:
+	echo "DJANGO_SETTINGS_MODULE=telecom_panel.settings.base" > $@
+
+run: install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo ""
@@ -39,6 +46,13 @@ lint: install
 messages: install
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=scripts --ignore=tests --ignore=docs --ignore=bench
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+# After a change of dependencies in pyproject.toml: pin every package, with its hashes, for
+# Python 3.11 on every platform (uv, installed on demand), then `make install`.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,7 +1,8 @@
 """The staff groups and what they may do in the admin; recreated after every migrate.
 
 - support: views everything, edits contact details and directory choices (through the same
-  service as the panel), re-queues a listing, withdraws one at its subscriber's request.
+  service as the panel), re-queues a listing, withdraws one at its subscriber's request, and
+  unlocks a locked-out sign-in (deletes django-axes' access attempt).
 - ops: views everything, starts and watches the directory sync.
 Nobody but a superuser deletes a service or edits a status by hand.
 """
@@ -21,6 +22,8 @@ _GROUP_EXTRA_PERMISSIONS = {
         "directory.withdraw_publication",
         "lines.regenerate_rio",
         "lines.check_port_out",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
     OPS: ["directory.run_sync"],
 }

@@ -15,7 +15,12 @@ import environ
 PRODUCTION_SETTINGS = "telecom_panel.settings.production"
 
 
+def env_file() -> Path:
+    """The .env beside manage.py, or the file ENV_FILE names (tests point it elsewhere)."""
+    return Path(os.environ.get("ENV_FILE") or Path(__file__).resolve().parent.parent / ".env")
+
+
 def use_settings():
     # The .env never overrides the real environment; read here so that it may name the settings.
-    environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env", overwrite=False)
+    environ.Env.read_env(env_file(), overwrite=False)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", PRODUCTION_SETTINGS)

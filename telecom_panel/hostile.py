@@ -9,12 +9,16 @@ and a nesting limit (`json_body`), so a body of 100,000 nested brackets is refus
 import json
 import re
 
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.urls import Resolver404, resolve
 
 UNSAFE = re.compile("[\x00\ud800-\udfff]")
 MAX_JSON_BYTES = 10_000
 MAX_JSON_DEPTH = 20
 REFUSED = "Requête refusée : elle contient un caractère interdit (NUL ou texte mal encodé)."
+REFUSED_SELECTION = "Requête refusée : la sélection contient un identifiant qui n'en est pas un."
 
 
 class InvalidBody(ValueError):
@@ -61,6 +65,9 @@ def _strings(value):
 def json_body(request):
     """The request's JSON body, or InvalidBody: at most MAX_JSON_BYTES, MAX_JSON_DEPTH levels
     deep, and no NUL or lone surrogate in any key or string (escaped ones included)."""
+    if request.content_type == "multipart/form-data":
+        # A form upload is no JSON, and its stream was already read as a form (the middleware).
+        raise InvalidBody("invalid_json")
     body = request.body or b"{}"
     if len(body) > MAX_JSON_BYTES:
         raise InvalidBody("too_large")
@@ -79,9 +86,32 @@ def json_body(request):
     return value
 
 
+def _admin_selection_invalid(request) -> bool:
+    """Django's admin runs an action on `pk__in=<the posted _selected_action>` without checking
+    the values: `abc` for an integer key is a ValueError, a 500. Each value must be a key of the
+    changelist's model."""
+    selected = request.POST.getlist("_selected_action")
+    if not selected:
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    if match.namespace != "admin" or not (match.url_name or "").endswith("_changelist"):
+        return False
+    for model in admin.site._registry:
+        if match.url_name == f"{model._meta.app_label}_{model._meta.model_name}_changelist":
+            try:
+                for value in selected:
+                    model._meta.pk.to_python(value)
+            except ValidationError:
+                return True
+    return False
+
+
 class HostileInputMiddleware:
     """Refuse, for every request, a path, query parameter or form field that carries a NUL or a
-    lone surrogate (keys included)."""
+    lone surrogate (keys included), and an admin action on a selection that is no key."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -99,4 +129,6 @@ class HostileInputMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": "invalid_characters"}, status=400)
             return HttpResponseBadRequest(REFUSED, content_type="text/plain; charset=utf-8")
+        if request.method == "POST" and _admin_selection_invalid(request):
+            return HttpResponseBadRequest(REFUSED_SELECTION, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

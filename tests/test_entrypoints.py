@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
+MAIL = {"EMAIL_URL": "smtp://127.0.0.1:25", "DEFAULT_FROM_EMAIL": "panel@panel.example"}
 PRINT_DEBUG = "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
 
 
@@ -15,9 +16,10 @@ def run(code, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
+        if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "EMAIL_URL"}
     }
-    environment.update(env)
+    # A developer's .env (make run writes one) must not name the settings for these processes.
+    environment.update({"ENV_FILE": os.devnull, **env})
     return subprocess.run(
         [sys.executable, "-c", code], env=environment, cwd=PROJECT, capture_output=True, text=True, timeout=60
     )
@@ -37,7 +39,7 @@ def test_without_the_variable_a_process_gets_production_and_refuses_to_start_wit
 
 @pytest.mark.parametrize("entrypoint", [MANAGE, WSGI, CELERY], ids=["manage.py", "wsgi", "celery"])
 def test_without_the_variable_debug_is_off(entrypoint):
-    result = run(entrypoint, SECRET_KEY="x" * 50, ALLOWED_HOSTS="panel.example")
+    result = run(entrypoint, SECRET_KEY="x" * 50, ALLOWED_HOSTS="panel.example", **MAIL)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["telecom_panel.settings.production", "False"]
 
@@ -45,7 +47,7 @@ def test_without_the_variable_debug_is_off(entrypoint):
 def test_debug_needs_the_development_settings_named_or_debug_set():
     named = run(MANAGE, DJANGO_SETTINGS_MODULE="telecom_panel.settings.base")
     assert named.stdout.split()[-2:] == ["telecom_panel.settings.base", "True"], named.stderr
-    asked = run(MANAGE, DEBUG="True", SECRET_KEY="x" * 50, ALLOWED_HOSTS="panel.example")
+    asked = run(MANAGE, DEBUG="True", SECRET_KEY="x" * 50, ALLOWED_HOSTS="panel.example", **MAIL)
     assert asked.stdout.split()[-2:] == ["telecom_panel.settings.production", "True"], asked.stderr
 
 
@@ -55,6 +57,7 @@ def test_load_demo_refuses_a_host_where_nothing_was_set(tmp_path):
         "import sys; sys.argv = ['manage.py', 'load_demo']; import manage; manage.main()",
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="panel.example",
+        **MAIL,
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     assert result.returncode != 0

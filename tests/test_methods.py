@@ -16,6 +16,7 @@ METHODS = {
     "home": SAFE,
     "service_list": SAFE,
     "bulk_apply": SAFE | {"POST"},
+    "bulk_apply_job": SAFE,
     "service_overview": SAFE,
     "service_contact": SAFE,
     "service_contact_edit": SAFE | {"POST"},
@@ -26,6 +27,17 @@ METHODS = {
     "api_port_out_check": {"POST"},
     "directory_search": SAFE,
     "directory_reverse": SAFE,
+    "account_security": SAFE,
+    "otp_setup": SAFE | {"POST"},
+    "otp_start": {"POST"},
+    "otp_disable": {"POST"},
+    "otp_verify": SAFE | {"POST"},
+    "password_change": SAFE | {"POST"},
+    "password_change_done": SAFE,
+    "password_reset": SAFE | {"POST"},
+    "password_reset_done": SAFE,
+    "password_reset_confirm": SAFE | {"POST"},
+    "password_reset_complete": SAFE,
 }
 TRIED = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE")
 NOT_OURS = ("admin", "django.conf.urls.i18n")
@@ -62,6 +74,8 @@ def test_methods_not_declared_are_refused(name, signed_in, client, customer):
         "service_history": [service.number_digits],
         "service_change": [service.number_digits, 1],
         "api_emergency_location": [service.number_digits],
+        "bulk_apply_job": [1],
+        "password_reset_confirm": ["MQ", "set-password"],
     }.get(name, [])
     url = reverse(name, args=arguments)
     for method in TRIED:

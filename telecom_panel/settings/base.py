@@ -8,13 +8,16 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from telecom_panel.entrypoints import env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 # A local .env is convenient for development; the real environment always wins.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+environ.Env.read_env(env_file(), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 # Development-only fallback: production.py refuses to start without a real SECRET_KEY.
@@ -29,7 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "phonenumber_field",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "lines",
     "directory",
@@ -44,10 +51,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Content-Security-Policy on every answer (django-csp; the policy is below).
+    "csp.middleware.CSPMiddleware",
     # no-store for signed-in pages, Permissions-Policy everywhere (telecom_panel.headers).
     "telecom_panel.headers.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signed-in sessions end after SESSION_IDLE_TIMEOUT without a request (accounts.middleware).
+    "accounts.middleware.IdleSessionMiddleware",
+    # A second factor, once set up (or required), is asked before any other page (accounts.middleware).
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: answers a locked-out sign-in with its own page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "telecom_panel.urls"
@@ -87,6 +103,60 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# Scripts, styles and images only from our own static files: no inline script or style anywhere
+# (the panel's and the admin's templates have none), so an injected <script> cannot run and an
+# injected form cannot post elsewhere. QR codes are inline SVG, which needs nothing more.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Sign-in protection (accounts/) -----------------------------------------------------------
+# django-axes counts failed sign-ins (panel and admin alike) per account and per client address;
+# either one reaching the limit locks for the cool-off, or until support deletes the attempt in
+# the admin ("Tentatives d'accès") or runs `manage.py axes_reset_username <identifiant>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.int("SIGNIN_LOCKOUT_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
+# The client address behind our proxies, by the same rule as the public directory's limit.
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
+# Its log lines name an account and a network only in part (accounts.signin.client_str).
+AXES_CLIENT_STR_CALLABLE = "accounts.signin.client_str"
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2", "otp_token"]
+# A session ends after this many seconds without a request (idle), and at the latest after
+# SESSION_MAX_AGE whatever the activity.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE", default=12 * 3600)
+# Second factor (TOTP, django-otp): customers may turn it on; staff must when this is on
+# (production default).
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Espace client téléphonie")
+# Password reset e-mails: printed on the console in development; EMAIL_URL (e.g.
+# smtp+tls://user:password@smtp.example:587) in production.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@localhost")
+PASSWORD_RESET_TIMEOUT = 3600  # a reset link works for an hour
+# Reset e-mails per address asked for and hour (ten times that per client address): no flooding.
+PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -42,8 +42,13 @@ def page(chromium, live_server):
     context = chromium.new_context(locale="fr-FR", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Whatever the test does, the Content-Security-Policy must never have to block anything:
+    # a refusal means a page relies on an inline script or style, or a foreign source.
+    refused = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     yield page
     context.close()
+    assert refused == [], refused
 
 
 @pytest.fixture

@@ -1,0 +1,68 @@
+"""Session idle expiry and the second-factor gate: what a signed-in request must pass first."""
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
+from django_otp import user_has_device
+
+LAST_SEEN = "last_seen"
+# Writing the session on every request would cost a write per page; a minute's precision is enough.
+LAST_SEEN_PRECISION = 60
+
+
+class IdleSessionMiddleware:
+    """Signs out a session that made no request for SESSION_IDLE_TIMEOUT seconds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN)
+            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                minutes = settings.SESSION_IDLE_TIMEOUT // 60
+                messages.info(
+                    request,
+                    _("Votre session a pris fin après %(minutes)s minutes sans activité : reconnectez-vous.")
+                    % {"minutes": minutes},
+                )
+            elif last_seen is None or now - last_seen >= LAST_SEEN_PRECISION:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+# What a signed-in user may open before passing the second factor.
+OPEN_BEFORE_SECOND_FACTOR = {"otp_verify", "otp_setup", "otp_start", "logout", "set_language"}
+
+
+def needs_second_factor(user) -> bool:
+    return user_has_device(user, confirmed=True) or (user.is_staff and settings.OTP_REQUIRED_FOR_STAFF)
+
+
+class SecondFactorMiddleware:
+    """A user with a confirmed TOTP device, or a member of staff when OTP_REQUIRED_FOR_STAFF is on,
+    is sent to the code page (or to set up a device) until this session has passed it; the
+    admin included, since it goes through the same session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and needs_second_factor(user):
+            try:
+                name = resolve(request.path_info).url_name
+            except Resolver404:
+                name = None
+            if name not in OPEN_BEFORE_SECOND_FACTOR:
+                target = "otp_verify" if user_has_device(user, confirmed=True) else "otp_setup"
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
