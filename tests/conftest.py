@@ -1,10 +1,30 @@
+import logging
 import os
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from tests import factories
+from tests import factories, log_scan
+
+_log = log_scan.KeepEverything()
+
+
+def pytest_sessionstart(session):
+    root = logging.getLogger()
+    root.addHandler(_log)
+    root.setLevel(logging.INFO)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The whole run's logs must not carry a demo number or name (tests/log_scan.py)."""
+    found = log_scan.leaks(_log.lines, log_scan.demo_secrets())
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_sep("=", "personal data in the logs of this run", red=True)
+        for line in found[:50]:
+            reporter.write_line(line)
+        session.exitstatus = 1
 
 
 @pytest.hookimpl(hookwrapper=True)
