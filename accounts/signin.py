@@ -2,10 +2,13 @@
 
 import ipaddress
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.shortcuts import render
 
 from telecom_panel.client_address import client_address
+
+USERNAME_MAX_LENGTH = 150  # Django's AbstractUser.username
 
 
 def client_ip(request) -> str | None:
@@ -18,6 +21,16 @@ def client_ip(request) -> str | None:
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
     return str(address)
+
+
+def username_of(request, credentials) -> str:
+    """The account name django-axes counts failures for, cut to what a username can be: a longer
+    one names no account, and would not fit axes' column (a 500 on PostgreSQL)."""
+    if credentials:
+        name = credentials.get("username")
+    else:
+        name = request.POST.get("username") if request is not None else None
+    return str(name or "")[:USERNAME_MAX_LENGTH]
 
 
 def lockout_response(request, original_response, credentials):
@@ -39,3 +52,16 @@ def client_str(username, ip_address, user_agent, path_info, request) -> str:
     else:
         network = str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False))
     return f"{{username: {name}, network: {network}, path: {path_info}}}"
+
+
+def forget_own_failures(sender, request, user, **kwargs):
+    """On a successful sign-in, forget the failures of this account from this address only.
+    (django-axes' own reset on success deletes every failure of the address, those against
+    other accounts included: signing in to one's own account would clear a password spray.)"""
+    if request is not None:
+        axes_reset(ip=client_ip(request), username=user.get_username())
+
+
+def unlock_after_reset(user):
+    """A new password chosen through the e-mail link ends the account's lockout."""
+    axes_reset(username=user.get_username())

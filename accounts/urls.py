@@ -36,7 +36,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        form_methods(auth_views.PasswordResetConfirmView.as_view()),
+        form_methods(views.UnlockingPasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(

@@ -9,7 +9,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import PasswordResetView
+from django.contrib.auth.views import PasswordResetConfirmView, PasswordResetView
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from telecom_panel import counters
 
 from .forms import TokenForm
-from .signin import client_ip
+from .signin import client_ip, unlock_after_reset
 
 logger = logging.getLogger(__name__)
 
@@ -50,24 +50,31 @@ def security(request):
 @require_POST
 @login_required
 def otp_start(request):
-    """A new secret, not active until a code from it is typed back (otp_setup)."""
+    """A new secret, not active until a code from it is typed back (otp_setup). Only without a
+    device: replacing one goes through turning it off, which takes one of its codes."""
+    if _confirmed(request.user).exists():
+        messages.error(request, _("La double authentification est déjà active : désactivez-la d'abord."))
+        return redirect("account_security")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
         TOTPDevice.objects.create(
             user=request.user, name=_("Application d'authentification"), confirmed=False
         )
-    return redirect(f"{reverse('otp_setup')}?{request.GET.urlencode()}", status=303)
+    response = redirect(f"{reverse('otp_setup')}?{request.GET.urlencode()}")
+    response.status_code = 303  # after a POST, the browser GETs the set-up page
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def otp_setup(request):
+    if _confirmed(request.user).exists():  # one device at a time; never replaced from here
+        return redirect("account_security")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
     form = TokenForm(request.POST or None)
     if request.method == "POST" and device is not None and form.is_valid():
         if device.verify_token(form.cleaned_data["otp_token"]):
             with transaction.atomic():
-                _confirmed(request.user).delete()  # one device at a time: the new one replaces it
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
@@ -138,3 +145,13 @@ class ThrottledPasswordResetView(PasswordResetView):
             logger.warning("password reset: hourly ceiling reached, no e-mail sent")
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
+
+
+class UnlockingPasswordResetConfirmView(PasswordResetConfirmView):
+    """Django's new-password page; the new password also ends the account's sign-in lockout, as
+    the locked-out page promises."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        unlock_after_reset(form.user)
+        return response

@@ -334,10 +334,16 @@ class ServiceAdmin(admin.ModelAdmin):
         description=_("Régénérer le RIO (à la demande du titulaire)"), permissions=["regenerate_rio"]
     )
     def regenerate_rio(self, request, queryset):
-        for service in queryset:
-            rio_regenerate(service=service, actor=request.user)
-        self.message_user(request, _("Nouveau RIO pour %(count)s service(s).") % {"count": len(queryset)},
+        renewed = sum(rio_regenerate(service=service, actor=request.user) is not None for service in queryset)
+        self.message_user(request, _("Nouveau RIO pour %(count)s service(s).") % {"count": renewed},
                           messages.SUCCESS)  # fmt: skip
+        if renewed < len(queryset):
+            self.message_user(
+                request,
+                _("%(count)s service(s) sans RIO à remplacer (numéro hors +33, ou coordonnées pas encore "
+                  "renseignées) : rien n'a changé pour eux.") % {"count": len(queryset) - renewed},
+                messages.WARNING,
+            )  # fmt: skip
 
     def has_terminate_permission(self, request):
         return request.user.is_superuser
@@ -459,6 +465,15 @@ class ContactDetailsAdmin(admin.ModelAdmin):
     list_select_related = ("service", "updated_by")
     show_full_result_count = False
     paginator = LargeTablePaginator
+
+    def get_object(self, request, object_id, from_field=None):
+        # The key is the service's (one-to-one), which Django does not guard against an id beyond
+        # 64 bits as it does plain integer keys: SQLite raises OverflowError. No such object.
+        try:
+            return super().get_object(request, object_id, from_field)
+        except OverflowError:
+            return None
+
     raw_id_fields = ("service",)
     fieldsets = [
         (None, {"fields": ["service"]}),

@@ -6,7 +6,6 @@ JSON; logs name the calling system and never carry a number in clear."""
 import functools
 import hmac
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -14,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from telecom_panel.hostile import InvalidBody, json_body
+from telecom_panel.operator_tokens import SCOPES, OperatorToken, parse
 
 from .emergency import location_of
 from .models import ContactDetails, Service
@@ -26,26 +26,10 @@ def masked(number: str) -> str:
     return f"{number[:4]}…{number[-2:]}" if len(number) > 6 else "…"
 
 
-SCOPES = {"urgence", "portabilite"}
-
-
-@dataclass(frozen=True)
-class OperatorToken:
-    name: str
-    scopes: frozenset
-    token: str
-
-
 def operator_tokens() -> list[OperatorToken]:
-    """settings.OPERATOR_API_TOKENS parsed; an entry that does not parse grants nothing (and the
-    system check `lines.E001` stops the start-up on it)."""
-    tokens = []
-    for entry in settings.OPERATOR_API_TOKENS:
-        name, scopes, token = [*entry.split(":", 2), "", ""][:3]
-        scopes = frozenset(scopes.split("+"))
-        if name and token and scopes <= SCOPES:
-            tokens.append(OperatorToken(name, scopes, token))
-    return tokens
+    """settings.OPERATOR_API_TOKENS parsed; a malformed entry grants nothing (the settings refuse
+    to start with one; a test may still set one)."""
+    return [token for token in map(parse, settings.OPERATOR_API_TOKENS) if token is not None]
 
 
 def _caller(request) -> OperatorToken | None:

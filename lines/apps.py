@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class LinesConfig(AppConfig):
     name = "lines"
     verbose_name = _("Téléphonie")
-
-    def ready(self):
-        from . import checks  # noqa: F401  (registers the start-up checks)

@@ -117,6 +117,15 @@ class BillingAccountQuerySet(models.QuerySet):
 
     bulk_update.alters_data = True
 
+    def bulk_create(self, objs, *args, update_fields=None, **kwargs):
+        # An upsert that changes owners would leave `owner_since` behind, and no expression here
+        # can say "now if the owner changed": such a change goes through update() or save().
+        if _OWNER_FIELDS & set(update_fields or ()):
+            raise ValueError("bulk_create cannot change a billing account's owner: use update() or save().")
+        return super().bulk_create(objs, *args, update_fields=update_fields, **kwargs)
+
+    bulk_create.alters_data = True
+
 
 class BillingAccount(models.Model):
     """A customer's billing account (`ab12345-1`): the unit services are grouped and billed by.

@@ -72,10 +72,14 @@ def rio_issue(service: Service, *, legal_form: str | None = None) -> str:
 
 
 @transaction.atomic
-def rio_regenerate(*, service: Service, actor, source=ServiceChange.Source.ADMIN, now=None) -> str:
-    """A new RIO for the service (its holder asked for one), recorded in the service's history."""
+def rio_regenerate(*, service: Service, actor, source=ServiceChange.Source.ADMIN, now=None) -> str | None:
+    """A new RIO for the service (its holder asked for one), recorded in the service's history.
+    None, and nothing changes, for a service that has none to replace: a number we do not port
+    with a RIO (carries_rio), or one whose RIO is not issued yet (no contact details)."""
     now = now or timezone.now()
     locked = Service.objects.select_for_update().get(pk=service.pk)
+    if not locked.rio or not carries_rio(locked):
+        return None
     old = locked.rio
     locked.rio = _issue(locked)
     locked.save(update_fields=["rio"])

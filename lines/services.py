@@ -5,10 +5,11 @@ import copy
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,9 +96,14 @@ def contact_details_apply(
         if field == "street_number" and value == "":
             value = None
         setattr(edited, field, value)
-    unchanged_address = before is not None and before.commune_id and (before.postcode, before.city) == (
-        edited.postcode,
-        edited.city,
+    unchanged_address = (
+        before is not None
+        and before.commune_id
+        and (before.postcode, before.city)
+        == (
+            edited.postcode,
+            edited.city,
+        )
     )
     if not unchanged_address:
         # Only an address that changes is resolved again: a record saved under an older, looser
@@ -202,10 +208,46 @@ def bulk_apply_start(*, source: Service, targets, actor) -> BulkApplyJob:
     BulkApplyTarget.objects.bulk_create(
         (BulkApplyTarget(job=job, service_id=service_id) for service_id in targets), batch_size=1000
     )
+    transaction.on_commit(lambda: bulk_apply_queue(job.pk))
+    return job
+
+
+def bulk_apply_queue(job_id: int) -> None:
+    """Hand a job to a worker. The job is already recorded: if the broker cannot take it now, the
+    customer still gets the job's page, and the sweep (bulk_apply_jobs_stalled) queues it again."""
     from .tasks import bulk_apply_run  # the tasks module imports this one
 
-    transaction.on_commit(lambda: bulk_apply_run.delay(job.pk))
-    return job
+    try:
+        bulk_apply_run.delay(job_id)
+    except Exception as error:  # the broker is down or refuses: the sweep will try again
+        logger.error("bulk apply job %s not queued (%s): left to the sweep", job_id, type(error).__name__)
+
+
+BULK_STALLED_AFTER = timedelta(minutes=10)  # no target applied for this long: queued again
+BULK_GIVEN_UP_AFTER = timedelta(days=1)  # a job that never got anywhere in a day is closed
+
+
+def bulk_apply_jobs_stalled(*, now=None) -> list[int]:
+    """The jobs in progress that nothing has advanced for BULK_STALLED_AFTER (a lost message, a
+    worker killed, a broker that was down), to be queued again; those older than
+    BULK_GIVEN_UP_AFTER are closed as interrupted instead (bulk_apply_job_fail)."""
+    now = now or timezone.now()
+    stalled = (
+        BulkApplyJob.objects.filter(
+            state__in=[BulkApplyJob.State.QUEUED, BulkApplyJob.State.RUNNING],
+            created_at__lt=now - BULK_STALLED_AFTER,
+        )
+        .annotate(last_applied=Max("targets__processed_at"))
+        .filter(Q(last_applied__isnull=True) | Q(last_applied__lt=now - BULK_STALLED_AFTER))
+    )
+    requeue = []
+    for job_id, created_at in stalled.values_list("pk", "created_at"):
+        if created_at < now - BULK_GIVEN_UP_AFTER:
+            logger.error("bulk apply job %s made no progress in a day: closed as interrupted", job_id)
+            bulk_apply_job_fail(job_id)
+        else:
+            requeue.append(job_id)
+    return requeue
 
 
 def _target_error(job: BulkApplyJob, service: Service | None) -> str:

@@ -25,7 +25,7 @@ def run(code, **env):
     )
 
 
-MANAGE = "import sys; sys.argv = ['manage.py', 'shell', '-c', %r]; import manage; manage.main()" % PRINT_DEBUG
+MANAGE = f"import sys; sys.argv = ['manage.py', 'shell', '-c', {PRINT_DEBUG!r}]; import manage; manage.main()"
 WSGI = "import telecom_panel.wsgi; " + PRINT_DEBUG
 CELERY = "from telecom_panel.celery import app; app.loader.import_default_modules(); " + PRINT_DEBUG
 

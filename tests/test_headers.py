@@ -40,7 +40,9 @@ def test_production_asks_browsers_for_https_for_a_year():
     assert int(result.stdout) == 365 * 24 * 3600
 
 
-def test_every_answer_carries_a_content_security_policy_without_inline_script(client, customer, support_staff):
+def test_every_answer_carries_a_content_security_policy_without_inline_script(
+    client, customer, support_staff
+):
     service = make_service(customer)
     client.force_login(customer)
     pages = [reverse("service_list"), reverse("service_contact_edit", args=[service.number_digits])]
@@ -62,7 +64,9 @@ def test_no_template_of_ours_has_an_inline_script_style_or_handler():
     from pathlib import Path
 
     templates = Path(__file__).resolve().parent.parent / "templates"
-    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE)
+    inline = re.compile(
+        r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE
+    )
     offenders = [
         f"{path.relative_to(templates)}: {match.group(0)}"
         for path in templates.rglob("*.html")

@@ -4,13 +4,16 @@ Everything that varies between machines comes from the environment through the o
 the defaults give the embedded set-up that `make run` serves: SQLite and in-process tasks.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from telecom_panel import operator_tokens
 from telecom_panel.entrypoints import env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -134,13 +137,23 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.int("SIGNIN_LOCKOUT_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# Not django-axes' reset on success, which would forget the address's failures against other
+# accounts too: accounts.signin.forget_own_failures forgets only this account's, from this address.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
 # The client address behind our proxies, by the same rule as the public directory's limit.
 AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.signin.username_of"
 # Its log lines name an account and a network only in part (accounts.signin.client_str).
 AXES_CLIENT_STR_CALLABLE = "accounts.signin.client_str"
-AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2", "otp_token"]
+AXES_SENSITIVE_PARAMETERS = [
+    "password",
+    "password1",
+    "password2",
+    "new_password1",
+    "new_password2",
+    "otp_token",
+]
 # A session ends after this many seconds without a request (idle), and at the latest after
 # SESSION_MAX_AGE whatever the activity.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
@@ -149,6 +162,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE", default=12 * 3600)
 # (production default).
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Espace client téléphonie")
+# Nobody, superusers included, reads a customer's TOTP secret in the admin (key, QR code, URL).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Password reset e-mails: printed on the console in development; EMAIL_URL (e.g.
 # smtp+tls://user:password@smtp.example:587) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -219,6 +234,8 @@ LOGGING = {
 DIRECTORY_SYNC_SCHEDULE = env.str("DIRECTORY_SYNC_SCHEDULE", default="0 3 1 * *")
 _minute, _hour, _day_of_month, _month, _day_of_week = DIRECTORY_SYNC_SCHEDULE.split()
 CELERY_BEAT_SCHEDULE = {
+    # "Apply to other services" jobs that nothing advanced for ten minutes are queued again.
+    "bulk-apply-sweep": {"task": "lines.bulk_apply_sweep", "schedule": 300},
     "directory-sync": {
         "task": "directory.sync_run",
         "schedule": crontab(
@@ -257,10 +274,6 @@ PUBLIC_DIRECTORY_MAX_RESULTS = env.int("PUBLIC_DIRECTORY_MAX_RESULTS", default=5
 def _trusted_proxies(name: str) -> tuple:
     """The networks in `name`, comma-separated CIDR (`10.0.0.0/8, 2001:db8::/32`; a bare address
     is its /32 or /128); a process whose list does not parse refuses to start."""
-    import ipaddress
-
-    from django.core.exceptions import ImproperlyConfigured
-
     if "PUBLIC_DIRECTORY_TRUSTED_PROXY_COUNT" in env.ENVIRON:
         raise ImproperlyConfigured(
             "PUBLIC_DIRECTORY_TRUSTED_PROXY_COUNT is gone: list the proxies' networks in "
@@ -296,7 +309,12 @@ CACHES = {
 # Where export_emergency_locations writes its files.
 EMERGENCY_EXPORT_DIR = Path(env.str("EMERGENCY_EXPORT_DIR", default=str(BASE_DIR / "exports" / "urgence")))
 # Bearer tokens of the operator's systems (call routing, porting desk) for the /api/ endpoints,
-# as `name:token` pairs; the name is what the logs show.
+# as `name:scopes:token` (telecom_panel.operator_tokens); the name is what the logs show.
 OPERATOR_API_TOKENS = env.list("OPERATOR_API_TOKENS", default=[])
+if not all(map(operator_tokens.parse, OPERATOR_API_TOKENS)):
+    raise ImproperlyConfigured(
+        "OPERATOR_API_TOKENS: every entry reads name:scopes:token, the scopes among "
+        f"{' '.join(sorted(operator_tokens.SCOPES))} joined by '+' (e.g. routage:urgence:<token>)."
+    )
 # This operator's two-digit code in RIOs (assigned by ARCEP); 99 is not assigned to anyone.
 RIO_OPERATOR_CODE = env.str("RIO_OPERATOR_CODE", default="99")

@@ -1,5 +1,7 @@
 """Production settings: no default secret, no debug, secure cookies."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -10,6 +12,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 # Password reset links go out by e-mail: no default, or they would be written to the console logs.
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
+if EMAIL_CONFIG["EMAIL_BACKEND"].rsplit(".", 2)[-2] in {"console", "filebased", "locmem"}:
+    raise ImproperlyConfigured("EMAIL_URL must name a mail server (smtp:// or smtp+tls://) in production.")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
 

@@ -236,3 +236,59 @@ def test_the_reset_form_cannot_flood_a_mailbox(client, customer, settings):
         assert "Vérifiez votre messagerie" in page.content.decode()
     assert len(mail.outbox) == 3
     cache.clear()
+
+
+def test_the_password_alone_cannot_replace_or_skip_a_second_factor(client, customer):
+    """With a device, a session that only passed the password reaches the code page, nothing else:
+    not the set-up pages, which would let it swap the device for one of its own."""
+    client.force_login(customer)
+    device = enable_second_factor(client)
+    client.logout()
+    sign_in(client, "alice", PASSWORD)
+    for method, url in (("post", reverse("otp_start")), ("get", reverse("otp_setup")),
+                        ("post", reverse("otp_setup")), ("get", reverse("account_security")),
+                        ("post", reverse("otp_disable"))):  # fmt: skip
+        response = getattr(client, method)(url, {"otp_token": "123456"} if method == "post" else None)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("otp_verify")), url
+    assert list(TOTPDevice.objects.filter(user=customer)) == [device]
+    # Even once verified, a device is replaced only by turning it off first (which takes a code).
+    device.refresh_from_db()
+    client.post(reverse("otp_verify"), {"otp_token": code_of(device, offset=1)})
+    client.post(reverse("otp_start"))
+    assert list(TOTPDevice.objects.filter(user=customer)) == [device]
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_a_spray(client, customer, other_customer):
+    for attempt in range(LIMIT - 1):
+        sign_in(client, f"victim-{attempt}", "guess", address="203.0.113.90")
+    assert sign_in(client, "bob", PASSWORD, address="203.0.113.90").status_code == 302
+    client.logout()
+    sign_in(client, "victim-x", "guess", address="203.0.113.90")
+    assert sign_in(client, "alice", PASSWORD, address="203.0.113.90").status_code == 429
+
+
+def test_a_new_password_by_e_mail_ends_the_lockout(client, customer):
+    customer.email = "alice@example.org"
+    customer.save()
+    for attempt in range(LIMIT):
+        sign_in(client, "alice", f"wrong-{attempt}")
+    assert sign_in(client, "alice", PASSWORD, address="198.51.100.9").status_code == 429
+    client.post(reverse("password_reset"), {"email": "alice@example.org"})
+    link = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    client.post(form.redirect_chain[-1][0], {"new_password1": "Un-nouveau-secret-42",
+                                             "new_password2": "Un-nouveau-secret-42"})  # fmt: skip
+    assert sign_in(client, "alice", "Un-nouveau-secret-42", address="198.51.100.9").status_code == 302
+
+
+def test_an_active_session_still_ends_after_its_longest_life(client, customer, settings):
+    settings.SESSION_COOKIE_AGE = 12 * 3600
+    client.force_login(customer)
+    assert client.get(reverse("service_list")).status_code == 200
+    session = client.session
+    session["signed_in_at"] = int(time.time()) - 12 * 3600 - 1
+    session["last_seen"] = int(time.time()) - 30  # active a moment ago
+    session.save()
+    response = client.get(reverse("service_list"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+    assert "12 heures" in response.content.decode()

@@ -45,7 +45,9 @@ def page(chromium, live_server):
     # Whatever the test does, the Content-Security-Policy must never have to block anything:
     # a refusal means a page relies on an inline script or style, or a foreign source.
     refused = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
+    page.on(
+        "console", lambda message: "Content Security Policy" in message.text and refused.append(message.text)
+    )
     yield page
     context.close()
     assert refused == [], refused

@@ -194,3 +194,40 @@ def test_a_failing_target_is_recorded_and_the_others_go_on(
     assert "3 services n'ont pas pu être modifiés" in response.content.decode()
     rows = response.context["rows"]
     assert [row["result"] for row in rows[:4]] == ["failed", "failed", "failed", "changed"]  # failures first
+
+
+def test_a_job_whose_task_was_lost_is_queued_again_by_the_sweep(
+    signed_in, customer, source, django_capture_on_commit_callbacks
+):
+    """The message never reached a worker (broker down at the commit, worker killed with it): the
+    job stays queued until the beat's sweep finds nothing has advanced it for ten minutes."""
+    from datetime import timedelta
+
+    from lines.tasks import bulk_apply_sweep
+
+    make_targets(customer, 120)
+    job, _lost = post_apply_to_all(signed_in, source, django_capture_on_commit_callbacks)
+    assert bulk_apply_sweep.delay().get() == 0  # just recorded: not stalled yet
+    BulkApplyJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert bulk_apply_sweep.delay().get() == 1
+    job.refresh_from_db()
+    assert (job.state, job.done) == ("finished", 120)
+    page = signed_in.get(reverse("bulk_apply_job", args=[job.pk]))
+    assert "Refresh" not in page
+
+
+def test_a_job_that_never_advanced_in_a_day_is_closed_as_interrupted(
+    signed_in, customer, source, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from lines.tasks import bulk_apply_sweep
+
+    make_targets(customer, 3)
+    job, _lost = post_apply_to_all(signed_in, source, django_capture_on_commit_callbacks)
+    BulkApplyJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=1, minutes=1))
+    assert bulk_apply_sweep.delay().get() == 0
+    job.refresh_from_db()
+    assert job.state == "failed" and job.done == 0
+    page = signed_in.get(reverse("bulk_apply_job", args=[job.pk]))
+    assert "Refresh" not in page and "interrompue" in page.content.decode()

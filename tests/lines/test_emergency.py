@@ -101,3 +101,12 @@ def test_the_coordonnees_tab_explains_emergency_routing(client, customer, lines)
     assert "ne changent jamais cette adresse" in page
     listing = client.get(reverse("service_list")).content.decode()
     assert "Appels d'urgence : adresse à compléter." in listing
+
+
+def test_the_command_runs_as_the_readme_shows_it_with_its_progress_bar(lines, settings, tmp_path, capsys):
+    """`manage.py export_emergency_locations`, no option: the progress bar is on (it once crashed)."""
+    settings.EMERGENCY_EXPORT_DIR = tmp_path
+    call_command("export_emergency_locations")
+    out, err = capsys.readouterr()
+    assert "1 localisations" in out and "Urgence" in err
+    assert len(list(tmp_path.glob("urgence-*-complet.csv"))) == 1

@@ -145,6 +145,17 @@ def test_owner_since_moves_with_bulk_update_and_save(customer, other_customer):
     assert BillingAccount.objects.get(pk=account.pk).label == "Encore"
 
 
+def test_an_upsert_cannot_change_an_owner_behind_owner_since(customer, other_customer):
+    account = customer.billing_accounts.get()
+    with pytest.raises(ValueError, match="cannot change a billing account's owner"):
+        BillingAccount.objects.bulk_create(
+            [BillingAccount(owner=other_customer, reference=account.reference, label=account.label)],
+            update_conflicts=True, unique_fields=["reference"], update_fields=["owner"],
+        )  # fmt: skip
+    account.refresh_from_db()
+    assert account.owner == customer
+
+
 def test_a_stale_copy_saved_later_never_moves_owner_since_back(customer, other_customer):
     account = customer.billing_accounts.get()
     stale = BillingAccount.objects.get(pk=account.pk)

@@ -158,3 +158,22 @@ def test_port_out_payload_must_be_strings(client, settings, holder):
     response = client.post(reverse("api_port_out_check"), json.dumps({"number": 1}), content_type="application/json",
                            headers={"authorization": f"Bearer {TOKEN}"})  # fmt: skip
     assert response.status_code == 400
+
+
+def test_regenerating_changes_nothing_where_there_is_no_rio_to_replace(client, customer, support_staff):
+    """An overseas number carries no RIO here, and a service without details has none yet: the admin
+    action says so instead of answering 500 or issuing one on the wrong terms."""
+
+    overseas = make_service(customer, number="+262262123456")
+    make_contact_details(overseas)
+    bare = make_service(customer, number="+33199000079")
+    assert rio_regenerate(service=overseas, actor=support_staff) is None
+    assert rio_regenerate(service=bare, actor=support_staff) is None
+    client.force_login(support_staff)
+    response = client.post(reverse("admin:lines_service_changelist"),
+                           {"action": "regenerate_rio", "_selected_action": [overseas.pk, bare.pk], "index": "0"},
+                           follow=True)  # fmt: skip
+    assert response.status_code == 200
+    assert "2 service(s) sans RIO à remplacer" in response.content.decode()
+    assert set(Service.objects.filter(pk__in=[overseas.pk, bare.pk]).values_list("rio", flat=True)) == {""}
+    assert not ServiceChange.objects.filter(service__in=[overseas, bare], changes__has_key="rio").exists()

@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 folder=output or settings.EMERGENCY_EXPORT_DIR,
                 now=timezone.localtime(),
                 since=since_at,
-                progress=bar.update if bar else None,
+                progress=bar.update if bar is not None else None,  # a tqdm with no total has no truth value
             )
         finally:
             if bar is not None:
