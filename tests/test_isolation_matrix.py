@@ -1,0 +1,789 @@
+"""Who may see what: every URL pattern of the project, admin and operator API included, in one
+matrix (issue 10, isolation).
+
+Each row says who may open the pattern and what the entitled caller gets, for every method the
+view declares:
+- PUBLIC: anyone, signed in or not (sign-in, password reset, the public directory, i18n);
+- SIGNED_IN: any signed-in customer, on their own account only (nothing in the URL names anyone);
+- OWNER: the customer who owns the object the URL names (a service by its number, a history
+  entry, a billing account, a bulk-apply job...); anybody else gets 404 (or 403), never 200;
+- STAFF: the Django admin; an anonymous visitor or a customer is sent to the admin login;
+- API: the operator's systems, with a bearer token carrying the endpoint's scope.
+
+Two customers, A and B, each with services, contact details, publication choices and history,
+are built through the project's own services (A's listing synced into the public directory, B
+unlisted). Requests are made as an anonymous visitor, as A on A's objects (must succeed), as A on
+B's objects (404/403, and the body holds none of B's number, name, address, SIRET, e-mail or
+account), as a customer on admin URLs (admin login), and without or with a wrong token on the API
+(401, 403 for a token without the scope). Every POST is CSRF-valid, and none made on B's objects
+by anyone but B or staff changes any of B's rows.
+
+The matrix must name every URL pattern: a new pattern fails `test_the_matrix_names_every_url_pattern`
+until someone decides who may see it.
+"""
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from directory.models import Listing, Publication, SyncRun
+from directory.sync import directory_sync_run
+from lines.models import BillingAccount, ContactDetails, PortOutCheck, Service, ServiceChange
+from lines.portability import port_out_check
+from lines.services import bulk_apply_job_process, bulk_apply_start, contact_details_apply
+from tests.factories import (
+    COMPANY_DETAILS,
+    INDIVIDUAL_DETAILS,
+    PASSWORD,
+    make_customer,
+    make_service,
+    make_staff,
+)
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC, SIGNED_IN, OWNER, STAFF, API = "public", "signed in", "owner", "staff", "api"
+SAFE = ("GET", "HEAD")
+CSRF = "k" * 32  # a valid CSRF secret: set as the cookie and posted back, as a browser would
+TOKENS = ["secours:urgence:t0ken-urgence", "guichet:portabilite:t0ken-portabilite"]
+SCOPE_TOKEN = {"urgence": "t0ken-urgence", "portabilite": "t0ken-portabilite"}
+NEW_PASSWORD = "Un tout autre mot de passe 2026 !"
+
+B_DETAILS = {
+    **COMPANY_DETAILS,
+    "siret": "44306184100047",
+    "company_name": "Quincaillerie Zorglub",
+    "email": "zorglub@exemple.fr",
+    "street_number": 7,
+    "street_type": "rue",
+    "street_name": "Garibaldi",
+    "postcode": "69003",
+    "city": "Lyon",
+}
+
+
+# --- the two customers ---------------------------------------------------------------------------
+
+
+@dataclass
+class Side:
+    """One customer and what they own."""
+
+    user: object
+    account: BillingAccount
+    line: Service  # a line with contact details, publication and history
+    sibling: Service  # another number of the same account, the target of "apply to others"
+    details: dict
+    edit: dict  # a valid edit of `line` that changes its holder's name
+    change: ServiceChange = None
+    job: object = None  # a bulk apply job (lines.BulkApplyJob) of this customer, done
+    port_check: PortOutCheck = None
+    leaks: tuple = ()  # what of this customer no one else may ever read
+
+    @property
+    def digits(self):
+        return self.line.number_digits
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    support: object
+    superuser: object
+    run: SyncRun
+    extra: dict = field(default_factory=dict)  # objects that later rows need (jobs, devices...)
+
+
+def _form_data(details, **publication):
+    data = {name: ("" if value is None else str(value)) for name, value in details.items()}
+    data.update({"country": "FR", "listed": "False", "marketing_accepted": "False", "reverse_search": "False",
+                 "name_display": "full", "address_display": "full", "line_designation": ""})  # fmt: skip
+    data.update({name: str(value) for name, value in publication.items()})
+    return data
+
+
+def _side(username, reference, numbers, details, edit, publication):
+    user = make_customer(username, reference=reference)
+    user.email = f"{username}@exemple.fr"
+    user.save(update_fields=["email"])
+    account = user.billing_accounts.get()
+    line = make_service(user, kind=Service.Kind.LINE, number=numbers[0])
+    sibling = make_service(user, kind=Service.Kind.NUMBER, number=numbers[1])
+    contact_details_apply(service=line, details=details, publication=publication, actor=user)
+    side = Side(user=user, account=account, line=line, sibling=sibling, details=details,
+                edit=_form_data({**details, **edit}, **publication))  # fmt: skip
+    side.change = line.changes.get()
+    # "Apply to other services": a job, run here (the request's task runs once its transaction
+    # commits, which a test's never does).
+    side.job = bulk_apply_start(source=line, targets=[sibling], actor=user)
+    bulk_apply_job_process(side.job.pk)
+    return side
+
+
+@pytest.fixture
+def world(settings, communes):
+    settings.OPERATOR_API_TOKENS = TOKENS
+    cache.clear()
+    a = _side("alice", "al10001-1", ("+33972100001", "+33972100002"), INDIVIDUAL_DETAILS,
+              {"last_name": "Martin"}, {"listed": True, "reverse_search": True})  # fmt: skip
+    run = directory_sync_run(trigger=SyncRun.Trigger.COMMAND)  # A's listing reaches /annuaire/
+    b = _side("bob", "bo20002-1", ("+33973300001", "+33973300002"), B_DETAILS,
+              {"company_name": "Mallory SARL"}, {"listed": False})  # fmt: skip
+    assert (
+        Listing.objects.filter(service=a.line).exists()
+        and not Listing.objects.filter(service=b.line).exists()
+    )
+    for side in (a, b):
+        side.port_check = PortOutCheck.objects.get(pk=_port_check(side.line))
+    b.leaks = ("33973300001", "09 73 30 00 01", "33973300002", "09 73 30 00 02", "Zorglub", "Garibaldi",
+               "44306184100047", "zorglub@exemple.fr", "bo20002-1", "bob@exemple.fr")  # fmt: skip
+    support = make_staff("sam", group="support")
+    superuser = get_user_model().objects.create_superuser("root", password=PASSWORD)
+    yield World(a=a, b=b, support=support, superuser=superuser, run=run)
+    cache.clear()
+
+
+def _port_check(service):
+    port_out_check(number=str(service.number), rio="", channel="api", checked_by="test")
+    return PortOutCheck.objects.filter(service=service).latest("at").pk
+
+
+def rows_of(side) -> dict:
+    """Every row that belongs to one customer, and the count of the shared logs: what a request
+    made by anyone else must leave exactly as it was."""
+    services = Service.objects.filter(billing_account__owner=side.user)
+
+    def rows(queryset):
+        return list(queryset.order_by("pk").values())
+
+    snapshot = {
+        "user": rows(get_user_model().objects.filter(pk=side.user.pk).defer("last_login")),
+        "accounts": rows(BillingAccount.objects.filter(owner=side.user)),
+        "services": rows(services),
+        "details": rows(ContactDetails.objects.filter(service__in=services)),
+        "publications": rows(Publication.objects.filter(service__in=services)),
+        "history": rows(ServiceChange.objects.filter(service__in=services)),
+        "port_checks": rows(PortOutCheck.objects.filter(service__in=services)),
+        "listings": rows(Listing.objects.filter(service__in=services)),
+        "sync_runs": SyncRun.objects.count(),
+        "admin_log": LogEntry.objects.count(),
+    }
+    snapshot["user"][0].pop("last_login", None)
+    for label in ("lines.BulkApplyJob", "otp_totp.TOTPDevice"):  # what the panel grew since
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        owner = "owner" if any(f.name == "owner" for f in model._meta.fields) else "user"
+        snapshot[label] = rows(model.objects.filter(**{owner: side.user}))
+    return snapshot
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+def browser(user=None) -> Client:
+    """A client that checks CSRF like a browser's request would be checked, holding a valid token."""
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    client.cookies[settings.CSRF_COOKIE_NAME] = CSRF
+    return client
+
+
+def send(client, method, url, data=None, **headers):
+    if method == "POST":
+        if isinstance(data, bytes | str):  # a JSON body (the API)
+            return client.generic("POST", url, data, content_type="application/json", **headers)
+        return client.post(url, {**(data or {}), "csrfmiddlewaretoken": CSRF}, **headers)
+    return client.generic(method, url, **headers)
+
+
+def assert_no_leak(response, side, context=""):
+    body = response.content.decode("utf-8", "replace")
+    found = [text for text in side.leaks if text in body]
+    assert not found, f"{context}: the response shows {found} of another customer"
+
+
+def assert_redirects_to(response, name, context=""):
+    assert response.status_code == 302, f"{context}: {response.status_code}, expected a redirect to {name}"
+    assert response["Location"].split("?")[0] == reverse(name), (
+        f"{context}: redirected to {response['Location']}"
+    )
+
+
+def status_ok(status, expected):
+    return status in expected if isinstance(expected, set | tuple) else status == expected
+
+
+# --- the matrix ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    access: str
+    # method -> status the entitled caller gets on their own object (or a set of acceptable ones)
+    expect: dict
+    url: Callable = None  # (world, side) -> URL of that side's object
+    data: Callable = None  # (world, side) -> POST data acting on that side's object
+    scope: str = ""  # API: the scope the token must carry
+    signed_in: dict = None  # PUBLIC: what a signed-in customer gets instead, when it differs
+    foreign: object = None  # PUBLIC: status on B's object (a reset link, a name search), if not `expect`
+    marker: Callable = None  # (side) -> text the entitled caller's page shows (a positive control)
+    extra: Callable = None  # (world) -> further checks of this row (cross-owner data in the body...)
+
+
+def fixed(name, query=""):
+    return lambda w, side: reverse(name) + query
+
+
+def by_number(name):
+    return lambda w, side: reverse(name, args=[side.digits])
+
+
+def national(side):
+    return side.line.national_number
+
+
+def _edit_data(w, side):
+    return side.edit
+
+
+def _bulk_data(w, side):
+    return {"source": side.digits, "targets": [side.sibling.number_digits]}
+
+
+def _reset_link(w, side):
+    uid = urlsafe_base64_encode(force_bytes(side.user.pk))
+    token = default_token_generator.make_token(side.user) if side is w.a else "bad-token0000000000"
+    return reverse("password_reset_confirm", args=[uid, token])
+
+
+# Extra checks: cross-owner references that the plain "A on B's URL" request does not cover.
+
+
+def _changes_of_another_service(w):
+    """A history entry is found through the service in the URL: B's entry under A's number is
+    a 404 too, and so is A's entry under B's number."""
+    client = browser(w.a.user)
+    for number, change in ((w.a.digits, w.b.change), (w.b.digits, w.a.change)):
+        response = client.get(reverse("service_change", args=[number, change.pk]))
+        assert response.status_code == 404 and not any(t in response.content.decode() for t in w.b.leaks)
+
+
+def _history_of_a_former_owner(w):
+    """Support moves an account of B's to A: A reads the history of A's own time only. B's
+    entries show their date and kind, never a value or an author; opening one is a 404."""
+    account = BillingAccount.objects.create(owner=w.b.user, reference="bo20002-2", label="Reprise")
+    service = Service.objects.create(billing_account=account, kind=Service.Kind.LINE, number="+33973300009")
+    contact_details_apply(service=service, details=B_DETAILS, publication={"listed": False}, actor=w.b.user)
+    earlier = service.changes.get()
+    ServiceChange.objects.filter(pk=earlier.pk).update(at=earlier.at - timedelta(days=1))
+    account.owner = w.a.user
+    account.save()
+    client = browser(w.a.user)
+    response = client.get(reverse("service_history", args=[service.number_digits]))
+    assert response.status_code == 200
+    assert_no_leak(response, Side(**{**vars(w.b), "leaks": ("Zorglub", "Garibaldi", "44306184100047",
+                                                            "zorglub@exemple.fr", "bob")}), "history after a move")  # fmt: skip
+    response = client.get(reverse("service_change", args=[service.number_digits, earlier.pk]))
+    assert response.status_code == 404
+
+
+def _targets_of_another_customer(w):
+    """Applying A's details to "other services" never reaches B's, whatever A posts: the job
+    records A's own services only, and B's rows are the same once it has run."""
+    from lines.models import BulkApplyJob
+
+    before = rows_of(w.b)
+    client = browser(w.a.user)
+    foreign = [w.b.digits, w.b.sibling.number_digits, f"+{w.b.digits}", str(w.b.line.pk), str(w.b.sibling.pk)]
+    own = w.a.sibling.number_digits
+    posts = (
+        (reverse("bulk_apply"), {"source": w.a.digits, "targets": foreign}, 200),  # nothing of A's checked
+        (reverse("bulk_apply"), {"source": w.a.digits, "targets": [*foreign, own]}, 303),
+        (reverse("bulk_apply"), {"source": w.a.digits, "apply_to_all": "on", "targets": foreign}, 303),
+        (reverse("service_contact_edit", args=[w.a.digits]), {**w.a.edit, "targets": foreign}, 302),
+        (reverse("service_contact_edit", args=[w.a.digits]), {**w.a.edit, "targets": [*foreign, own]}, 303),
+    )
+    for url, data, status in posts:
+        jobs = set(BulkApplyJob.objects.values_list("pk", flat=True))
+        response = send(client, "POST", url, data)
+        assert response.status_code == status, (url, data, response.status_code)
+        assert_no_leak(response, w.b, f"POST {url} with B's numbers as targets")
+        for job in BulkApplyJob.objects.exclude(pk__in=jobs):
+            assert set(job.targets.values_list("service_id", flat=True)) == {w.a.sibling.pk}
+            bulk_apply_job_process(job.pk)
+            assert_no_leak(client.get(reverse("bulk_apply_job", args=[job.pk])), w.b, "the job's page")
+    assert rows_of(w.b) == before
+
+
+def _list_shows_only_own(w):
+    client = browser(w.a.user)
+    # Probes that a page may echo in its search box without showing any of B's own values.
+    for query in ("", "?q=09.73.30.00.01", "?q=Zorgl", "?q=%2B33.973", "?q=Garib"):
+        response = client.get(reverse("service_list") + query)
+        assert response.status_code == 200
+        assert_no_leak(response, w.b, f"service list {query}")
+
+
+def _wrong_password_for_b(w):
+    before = rows_of(w.b)
+    for name in ("login", "admin:login"):
+        client = browser()
+        response = send(client, "POST", reverse(name), {"username": "bob", "password": "not bob's"})
+        assert response.status_code == 200 and "_auth_user_id" not in client.session
+        assert_no_leak(response, w.b, name)
+    assert rows_of(w.b) == before
+    response = send(browser(), "POST", reverse("admin:login"), {"username": "sam", "password": PASSWORD})
+    assert response.status_code == 302, "staff signs in to the admin"
+
+
+def _reset_for_b_says_nothing(w):
+    """The reset form answers an unknown address and B's address alike, and B's password stays."""
+    before = rows_of(w.b)
+    known = send(browser(), "POST", reverse("password_reset"), {"email": "bob@exemple.fr"})
+    unknown = send(browser(), "POST", reverse("password_reset"), {"email": "nobody@exemple.fr"})
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert rows_of(w.b) == before
+
+
+def _reverse_search_hides_the_unlisted(w):
+    client = browser()
+    response = client.get(reverse("directory_reverse"), {"numero": "09.73.30.00.01"})
+    assert response.status_code == 200
+    assert_no_leak(response, w.b, "reverse search of B's number")
+    response = client.get(reverse("directory_reverse"), {"numero": w.a.line.national_number})
+    assert "Durand" in response.content.decode(), "A accepted the reverse directory"
+
+
+def _operator_scopes(w):
+    """A token for the porting desk does not read emergency addresses."""
+    url = reverse("api_emergency_location", args=[w.b.digits])
+    response = browser().get(url, HTTP_AUTHORIZATION="Bearer t0ken-portabilite")
+    assert response.status_code == 403
+    assert_no_leak(response, w.b, "emergency API with the porting desk's token")
+
+
+OUR_ROWS = {
+    # Sign-in, sign-out, language: anyone.
+    "login": Row(PUBLIC, {"GET": 200, "HEAD": 200, "POST": 302}, url=fixed("login"),
+                 data=lambda w, side: {"username": side.user.username, "password": PASSWORD},
+                 signed_in={"GET": 302, "HEAD": 302, "POST": 302}, extra=_wrong_password_for_b),
+    # Django's LogoutView also answers OPTIONS (with its Allow header), which tells nothing.
+    "logout": Row(PUBLIC, {"POST": 302, "OPTIONS": 200}, url=fixed("logout")),
+    "set_language": Row(PUBLIC, {"GET": 302, "POST": 302}, url=fixed("set_language", "?next=/annuaire/"),
+                        data=lambda w, side: {"language": "en", "next": "/annuaire/"}),
+    # The public directory: anyone; B is unlisted, so nothing of B shows, whoever searches for B.
+    "directory_search": Row(PUBLIC, {"GET": 200, "HEAD": 200},
+                            url=lambda w, side: reverse("directory_search") + "?nom=" + ("Durand" if side is w.a else "Zorgl"),
+                            marker=lambda side: "Durand", extra=_reverse_search_hides_the_unlisted),
+    "directory_reverse": Row(PUBLIC, {"GET": 200, "HEAD": 200},
+                             url=lambda w, side: reverse("directory_reverse") + "?numero="
+                             + ".".join(national(side)[i : i + 2] for i in range(0, 14, 3))),
+    # The customer's own account (password, second factor): the session says whose.
+    "account_security": Row(SIGNED_IN, {"GET": 200, "HEAD": 200}, url=fixed("account_security")),
+    "otp_start": Row(SIGNED_IN, {"POST": {302, 303}}, url=fixed("otp_start")),
+    "otp_setup": Row(SIGNED_IN, {"GET": 200, "HEAD": 200, "POST": 200}, url=fixed("otp_setup"),
+                     data=lambda w, side: {"otp_token": "123456"}),
+    "otp_verify": Row(SIGNED_IN, {"GET": 200, "HEAD": 200, "POST": 200}, url=fixed("otp_verify"),
+                      data=lambda w, side: {"otp_token": "123456"}),
+    "otp_disable": Row(SIGNED_IN, {"POST": 302}, url=fixed("otp_disable"),
+                       data=lambda w, side: {"otp_token": "123456"}),
+    "password_change": Row(SIGNED_IN, {"GET": 200, "HEAD": 200, "POST": 302}, url=fixed("password_change"),
+                           data=lambda w, side: {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
+                                                 "new_password2": NEW_PASSWORD}),
+    "password_change_done": Row(SIGNED_IN, {"GET": 200, "HEAD": 200}, url=fixed("password_change_done")),
+    "password_reset": Row(PUBLIC, {"GET": 200, "HEAD": 200, "POST": 302}, url=fixed("password_reset"),
+                          data=lambda w, side: {"email": side.user.email}, extra=_reset_for_b_says_nothing),
+    "password_reset_done": Row(PUBLIC, {"GET": 200, "HEAD": 200}, url=fixed("password_reset_done")),
+    # A reset link names its user: only its valid token opens it; with B's id and any other
+    # token the page says the link is invalid, and a new password posted there is not taken.
+    "password_reset_confirm": Row(PUBLIC, {"GET": 302, "HEAD": 302, "POST": 302}, url=_reset_link,
+                                  data=lambda w, side: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+                                  foreign=200),
+    "password_reset_complete": Row(PUBLIC, {"GET": 200, "HEAD": 200}, url=fixed("password_reset_complete")),
+    # The panel: signed in, and only one's own services, accounts and history.
+    "home": Row(SIGNED_IN, {"GET": 302, "HEAD": 302}, url=fixed("home")),
+    "service_list": Row(OWNER, {"GET": 200, "HEAD": 200},
+                        url=lambda w, side: reverse("service_list") + "?compte=" + side.account.reference,
+                        marker=national, extra=_list_shows_only_own),
+    "bulk_apply": Row(OWNER, {"GET": 200, "HEAD": 200, "POST": 303},
+                      url=lambda w, side: reverse("bulk_apply") + "?source=" + side.digits, data=_bulk_data,
+                      marker=national, extra=_targets_of_another_customer),
+    "bulk_apply_job": Row(OWNER, {"GET": 200, "HEAD": 200},
+                          url=lambda w, side: reverse("bulk_apply_job", args=[side.job.pk]),
+                          marker=lambda side: side.sibling.national_number),
+    "service_overview": Row(OWNER, {"GET": 200, "HEAD": 200}, url=by_number("service_overview"), marker=national),
+    "service_contact": Row(OWNER, {"GET": 200, "HEAD": 200}, url=by_number("service_contact"),
+                           marker=lambda side: side.details["street_name"]),
+    "service_contact_edit": Row(OWNER, {"GET": 200, "HEAD": 200, "POST": 302}, url=by_number("service_contact_edit"),
+                                data=_edit_data, marker=national),
+    "service_emergency": Row(OWNER, {"GET": 200, "HEAD": 200}, url=by_number("service_emergency"),
+                             marker=lambda side: side.details["street_name"]),
+    "service_history": Row(OWNER, {"GET": 200, "HEAD": 200}, url=by_number("service_history"), marker=national),
+    "service_change": Row(OWNER, {"GET": 200, "HEAD": 200},
+                          url=lambda w, side: reverse("service_change", args=[side.digits, side.change.pk]),
+                          marker=national,
+                          extra=lambda w: (_changes_of_another_service(w), _history_of_a_former_owner(w))),
+    # The operator's systems: a bearer token with the endpoint's scope, whatever the session.
+    "api_emergency_location": Row(API, {"GET": 200}, scope="urgence", url=by_number("api_emergency_location"),
+                                  extra=_operator_scopes),
+    "api_port_out_check": Row(API, {"POST": 200}, scope="portabilite", url=fixed("api_port_out_check"),
+                              data=lambda w, side: json.dumps({"number": side.digits, "rio": "", "name": "Zorglub"})),
+}  # fmt: skip
+
+
+# --- the admin -------------------------------------------------------------------------------------
+# Staff only: an anonymous visitor and a customer are sent to the admin login, whatever the method.
+# For each registered model, what the support group may do there (README, accounts/permissions.py);
+# the expected answers to a support member follow from it. Nobody but a superuser deletes.
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+
+
+@dataclass(frozen=True)
+class AdminModel:
+    support: frozenset  # what support may do with this model
+    obj: Callable  # (world) -> the pk of one of B's objects (or of an object about B)
+    change: Callable = None  # (world) -> change-form data that would rewrite B's object
+    add: Callable = None  # (world) -> add-form data that would create an object of B's
+
+
+def _details_change(w):
+    return {**w.b.edit, "company_name": "Mallory SARL"}
+
+
+def _device_of_b(w):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = w.extra.get("device")
+    if device is None:
+        device = w.extra["device"] = TOTPDevice.objects.create(
+            user=w.b.user, name="B's phone", confirmed=False
+        )
+    return device.pk
+
+
+def _attempt(w, model="AccessAttempt"):
+    """A failed sign-in (not on B: signing B in would reset it, AXES_RESET_ON_SUCCESS)."""
+    from django.utils import timezone
+
+    if model in w.extra:
+        return w.extra[model]
+    name, model = model, apps.get_model("axes", model)
+    values = {
+        "username": "intrus",
+        "ip_address": "192.0.2.1",
+        "user_agent": "test",
+        "attempt_time": timezone.now(),
+    }
+    values.update({name: "" for name in ("path_info", "get_data", "post_data", "http_accept")
+                   if any(f.name == name for f in model._meta.fields)})  # fmt: skip
+    if any(f.name == "failures_since_start" for f in model._meta.fields):
+        values["failures_since_start"] = 1
+    w.extra[name] = model.objects.create(**values).pk
+    return w.extra[name]
+
+
+ADMIN_MODELS = {
+    ("auth", "group"): AdminModel(frozenset(), lambda w: Group.objects.get(name="support").pk),
+    ("accounts", "user"): AdminModel(frozenset({VIEW}), lambda w: w.b.user.pk,
+                                     change=lambda w: {"username": "bob", "email": "mallory@exemple.fr"}),
+    ("lines", "service"): AdminModel(frozenset({VIEW}), lambda w: w.b.line.pk,
+                                     change=lambda w: {"label": "Mallory"}),
+    ("lines", "portoutcheck"): AdminModel(frozenset({VIEW}), lambda w: w.b.port_check.pk),
+    ("lines", "contactdetails"): AdminModel(frozenset({VIEW, ADD, CHANGE}), lambda w: w.b.line.pk,
+                                            change=_details_change,
+                                            add=lambda w: {**_details_change(w), "service": w.b.sibling.pk}),
+    ("lines", "billingaccount"): AdminModel(frozenset({VIEW}), lambda w: w.b.account.pk,
+                                            change=lambda w: {"reference": "bo20002-1", "label": "Mallory",
+                                                              "owner": w.a.user.pk}),
+    ("directory", "syncrun"): AdminModel(frozenset({VIEW}), lambda w: w.run.pk),
+    ("axes", "accessattempt"): AdminModel(frozenset({VIEW, DELETE}), _attempt),
+    ("axes", "accesslog"): AdminModel(frozenset(), lambda w: _attempt(w, "AccessLog")),
+    ("axes", "accessfailurelog"): AdminModel(frozenset(), lambda w: _attempt(w, "AccessFailureLog")),
+    ("otp_totp", "totpdevice"): AdminModel(frozenset(), _device_of_b),
+}  # fmt: skip
+
+
+def _seen(rights):
+    return 200 if rights & {VIEW, CHANGE} else 403
+
+
+def _admin_rows(app_label, model_name, model):
+    prefix = f"admin:{app_label}_{model_name}"
+    rights = model.support
+
+    def obj_url(view):
+        return lambda w, side: reverse(f"{prefix}_{view}", args=[model.obj(w)])
+
+    def change_data(w, side):
+        return model.change(w) if model.change else {}
+
+    def add_data(w, side):
+        return model.add(w) if model.add else change_data(w, side)
+
+    def selected(w, side):
+        return {"action": "delete_selected", "_selected_action": [model.obj(w)], "index": "0", "post": "yes"}
+
+    return {
+        f"{prefix}_changelist": Row(STAFF, {"GET": _seen(rights), "HEAD": _seen(rights),
+                                            "POST": {200, 302} if rights & {VIEW, CHANGE} else 403},
+                                    url=lambda w, side: reverse(f"{prefix}_changelist"), data=selected),
+        f"{prefix}_add": Row(STAFF, {"GET": 200 if ADD in rights else 403, "HEAD": 200 if ADD in rights else 403,
+                                     "POST": {200, 302} if ADD in rights else 403},
+                             url=lambda w, side: reverse(f"{prefix}_add"), data=add_data),
+        f"{prefix}_history": Row(STAFF, {"GET": _seen(rights), "HEAD": _seen(rights)}, url=obj_url("history")),
+        f"{prefix}_delete": Row(STAFF, {"GET": 200 if DELETE in rights else 403, "HEAD": 200 if DELETE in rights else 403,
+                                        "POST": 302 if DELETE in rights else 403},
+                                url=obj_url("delete"), data=lambda w, side: {"post": "yes"}),
+        f"{prefix}_change": Row(STAFF, {"GET": _seen(rights), "HEAD": _seen(rights),
+                                        "POST": {200, 302} if CHANGE in rights else 403},
+                                url=obj_url("change"), data=change_data),
+        # The old-style object URL redirects to the change page (any member of staff).
+        f"admin/{app_label}/{model_name}/<path:object_id>/": Row(
+            STAFF, {"GET": 302, "HEAD": 302}, url=lambda w, side: f"/admin/{app_label}/{model_name}/{model.obj(w)}/"
+        ),
+    }  # fmt: skip
+
+
+def _admin_password_data(w, side):
+    return {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+
+
+def _service_content_type(w, side):
+    return reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Service).pk, w.b.line.pk])
+
+
+ADMIN_ROWS = {
+    "admin:index": Row(STAFF, {"GET": 200, "HEAD": 200}, url=fixed("admin:index")),
+    # The admin's own sign-in page is open (a customer signing in there is refused, see `login`).
+    "admin:login": Row(PUBLIC, {"GET": 200, "HEAD": 200, "POST": 200}, url=fixed("admin:login"),
+                       data=lambda w, side: {"username": side.user.username, "password": PASSWORD}),
+    "admin:logout": Row(STAFF, {"POST": 302}, url=fixed("admin:logout")),  # to the sign-in page
+    "admin:password_change": Row(STAFF, {"GET": 200, "HEAD": 200, "POST": 302}, url=fixed("admin:password_change"),
+                                 data=_admin_password_data),
+    "admin:password_change_done": Row(STAFF, {"GET": 200, "HEAD": 200}, url=fixed("admin:password_change_done")),
+    # Staff with the view permission on services may look them up by holder (B's number answers).
+    "admin:autocomplete": Row(STAFF, {"GET": 200, "HEAD": 200},
+                              url=fixed("admin:autocomplete", "?app_label=lines&model_name=contactdetails"
+                                        "&field_name=service&term=Zorg")),
+    "admin:jsi18n": Row(STAFF, {"GET": 200, "HEAD": 200}, url=fixed("admin:jsi18n")),
+    # Services have no page outside the admin: "view on site" finds none.
+    "admin:view_on_site": Row(STAFF, {"GET": 404, "HEAD": 404}, url=_service_content_type),
+    "admin:app_list": Row(STAFF, {"GET": 200, "HEAD": 200},
+                          url=lambda w, side: reverse("admin:app_list", kwargs={"app_label": "lines"})),
+    "admin/(?P<url>.*)$": Row(STAFF, {"GET": 404, "HEAD": 404}, url=lambda w, side: "/admin/nulle-part/"),
+    # The porting desk's check (support has the permission); the sync start is ops' only.
+    "admin:lines_port_out_check": Row(STAFF, {"GET": 200, "HEAD": 200, "POST": 200},
+                                      url=fixed("admin:lines_port_out_check"),
+                                      data=lambda w, side: {"number": w.b.digits, "rio": "x"}),
+    "admin:directory_syncrun_start": Row(STAFF, {"POST": 403}, url=fixed("admin:directory_syncrun_start")),
+    "admin:auth_user_password_change": Row(STAFF, {"GET": 403, "HEAD": 403, "POST": 403},
+                                           url=lambda w, side: reverse("admin:auth_user_password_change",
+                                                                       args=[w.b.user.pk]),
+                                           data=lambda w, side: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}),
+    # django-otp's pages of one device (its secret as a URL and a QR code): superusers' only.
+    "admin:otp_totp_totpdevice_config": Row(STAFF, {"GET": 403, "HEAD": 403},
+                                            url=lambda w, side: reverse("admin:otp_totp_totpdevice_config",
+                                                                        args=[_device_of_b(w)])),
+    "admin:otp_totp_totpdevice_qrcode": Row(STAFF, {"GET": 403, "HEAD": 403},
+                                            url=lambda w, side: reverse("admin:otp_totp_totpdevice_qrcode",
+                                                                        args=[_device_of_b(w)])),
+}  # fmt: skip
+for (_app, _model), _admin_model in ADMIN_MODELS.items():
+    ADMIN_ROWS.update(_admin_rows(_app, _model, _admin_model))
+
+MATRIX = {**OUR_ROWS, **ADMIN_ROWS}
+
+
+# --- every pattern is in the matrix ------------------------------------------------------------
+
+
+def pattern_keys(patterns=None, prefix="", namespace=""):
+    """Each URL pattern of the project, by its qualified name, or its route when it has none."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}".strip(":") if pattern.namespace else namespace
+            yield from pattern_keys(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name:
+                yield f"{namespace}:{pattern.name}".strip(":")
+            else:
+                yield prefix + str(pattern.pattern)
+
+
+def test_the_matrix_names_every_url_pattern():
+    keys = set(pattern_keys())
+    missing, gone = sorted(keys - set(MATRIX)), sorted(set(MATRIX) - keys)
+    assert not missing, f"add these patterns to the matrix, with who may see them: {missing}"
+    assert not gone, f"these rows name patterns that no longer exist: {gone}"
+
+
+def test_every_registered_model_admin_is_in_the_matrix():
+    registered = {(model._meta.app_label, model._meta.model_name) for model in admin.site._registry}
+    assert registered == set(ADMIN_MODELS)
+
+
+# --- the checks, one test per pattern ----------------------------------------------------------
+
+
+def _request(row, w, side, who, method):
+    client = browser(who)  # first: signing in moves last_login, which a reset link depends on
+    url = row.url(w, side)
+    data = row.data(w, side) if row.data and method == "POST" else None
+    return send(client, method, url, data), f"{method} {url} as {getattr(who, 'username', 'anonymous')}"
+
+
+def check_public(row, w):
+    for method, expected in row.expect.items():
+        for who in (None, w.a.user):
+            wanted = (row.signed_in or row.expect)[method] if who is not None else expected
+            response, context = _request(row, w, w.a, who, method)
+            assert status_ok(response.status_code, wanted), (context, response.status_code)
+            if row.marker and method == "GET":
+                assert row.marker(w.a) in response.content.decode(), context
+            before = rows_of(w.b)
+            response, context = _request(row, w, w.b, who, method)
+            foreign = row.foreign if row.foreign is not None else wanted
+            assert status_ok(response.status_code, foreign), (context, response.status_code)
+            assert_no_leak(response, w.b, context)
+            assert rows_of(w.b) == before, f"{context} changed B's data"
+
+
+def check_signed_in(row, w):
+    for method, expected in row.expect.items():
+        response, context = _request(row, w, w.a, None, method)
+        assert_redirects_to(response, "login", context)
+        response, context = _request(row, w, w.a, w.a.user, method)
+        assert status_ok(response.status_code, expected), (context, response.status_code)
+        assert_no_leak(response, w.b, context)
+
+
+def check_owner(row, w):
+    for method, expected in row.expect.items():
+        before = rows_of(w.b)
+        response, context = _request(row, w, w.b, None, method)
+        assert_redirects_to(response, "login", context)
+        response, context = _request(row, w, w.b, w.a.user, method)
+        assert response.status_code in (403, 404), (context, response.status_code)
+        assert_no_leak(response, w.b, context)
+        assert rows_of(w.b) == before, f"{context} changed B's data"
+        response, context = _request(row, w, w.a, w.a.user, method)
+        assert status_ok(response.status_code, expected), (context, response.status_code)
+        assert_no_leak(response, w.b, context)
+        if row.marker and method == "GET":
+            assert row.marker(w.a) in response.content.decode(), f"{context}: A's own page shows A's data"
+
+
+def check_staff(row, w):
+    # The objects the URL and the data name (a device, an access attempt) exist before the snapshot.
+    row.url(w, w.b), row.data and row.data(w, w.b)
+    for method, expected in row.expect.items():
+        before = rows_of(w.b)
+        for who in (None, w.a.user, w.b.user):
+            response, context = _request(row, w, w.b, who, method)
+            # admin_view sends whoever may not use the admin to its login, except from its logout
+            # page, which goes to the admin's index (and from there to the login).
+            target = "admin:index" if row.url(w, w.b) == reverse("admin:logout") else "admin:login"
+            assert_redirects_to(response, target, context)
+            assert_no_leak(response, w.b, context)
+        assert rows_of(w.b) == before, f"{method} {row.url(w, w.b)} by a non-staff caller changed B's data"
+        response, context = _request(row, w, w.b, w.support, method)
+        assert status_ok(response.status_code, expected), (context, response.status_code)
+        assert not (response.status_code == 302 and response["Location"].startswith(reverse("admin:login")))
+
+
+def check_api(row, w):
+    token = SCOPE_TOKEN[row.scope]
+    other = next(value for scope, value in SCOPE_TOKEN.items() if scope != row.scope)
+    for method, expected in row.expect.items():
+        url = row.url(w, w.b)
+        data = row.data(w, w.b) if row.data else None
+        before = rows_of(w.b)
+        for who, headers, status in (
+            (None, {}, 401),
+            (None, {"HTTP_AUTHORIZATION": "Bearer not-a-token"}, 401),
+            (None, {"HTTP_AUTHORIZATION": f"Basic {base64.b64encode(token.encode()).decode()}"}, 401),
+            (None, {"HTTP_AUTHORIZATION": f"Bearer {token}x"}, 401),
+            (w.a.user, {}, 401),  # a customer's session is no token
+            (w.support, {}, 401),  # nor is a member of staff's
+            (None, {"HTTP_AUTHORIZATION": f"Bearer {other}"}, 403),
+        ):
+            response = send(browser(who), method, url, data, **headers)
+            context = f"{method} {url} {headers or who}"
+            assert response.status_code == status, (context, response.status_code)
+            assert_no_leak(response, w.b, context)
+        assert rows_of(w.b) == before, f"{method} {url} without a valid token changed B's data"
+        response = send(browser(), method, row.url(w, w.a), row.data(w, w.a) if row.data else None,
+                        HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+        assert status_ok(response.status_code, expected), (method, response.status_code)
+
+
+TRIED = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE", "OPTIONS")
+NOT_OURS = {"set_language"}  # Django's own view, which answers every method
+
+
+def check_declared_methods(row, w):
+    """The matrix covers every method the view declares: any other answers 405, whoever asks."""
+    client = Client()
+    client.force_login(w.a.user)
+    url = row.url(w, w.a)
+    for method in TRIED:
+        response = client.generic(method, url, HTTP_AUTHORIZATION=f"Bearer {SCOPE_TOKEN.get(row.scope, '')}")
+        declared = response.status_code != 405
+        assert declared == (method in row.expect), (
+            f"{method} {url}: {response.status_code}; the row declares {sorted(row.expect)}"
+        )
+
+
+CHECKS = {
+    PUBLIC: check_public,
+    SIGNED_IN: check_signed_in,
+    OWNER: check_owner,
+    STAFF: check_staff,
+    API: check_api,
+}
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_who_may_see_it(key, world):
+    if key not in set(pattern_keys()):
+        pytest.fail(f"{key} is in the matrix but is no URL pattern of the project")
+    row = MATRIX[key]
+    CHECKS[row.access](row, world)
+    if row.extra:
+        row.extra(world)
+    if key in OUR_ROWS and key not in NOT_OURS:
+        check_declared_methods(row, world)
+
+
+def test_no_one_reads_a_customers_second_factor_secret_in_the_admin(world):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=world.b.user, name="B's phone", confirmed=True)
+    client = browser(world.superuser)
+    for name in ("change", "config", "qrcode"):
+        response = client.get(reverse(f"admin:otp_totp_totpdevice_{name}", args=[device.pk]))
+        body = response.content.decode("utf-8", "replace")
+        assert device.key not in body and base64.b32encode(device.bin_key).decode() not in body, name
+        assert response.status_code != 200 or name == "change", name
