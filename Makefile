@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint messages lock clean
+.PHONY: run serve test install lint messages lock clean
 
 # Reinstall only when the dependencies change. Exactly the versions (and files, by hash) of the
 # lock file; the project itself without dependencies, so that nothing unlocked slips in.
@@ -34,6 +34,16 @@ run: install .env
 	@echo "  Admin:  http://127.0.0.1:$(PORT)/admin/    (support / support)"
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The production web process (README, "Deploying"): the production settings, PostgreSQL and Redis
+# from the environment (it stops at once, naming what is missing), migrations, static files
+# collected (hashed and compressed), then gunicorn (telecom_panel/gunicorn.conf.py) on PORT.
+serve: export DJANGO_SETTINGS_MODULE = telecom_panel.settings.production
+serve: export PORT := $(PORT)
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	exec $(BIN)/gunicorn -c telecom_panel/gunicorn.conf.py
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

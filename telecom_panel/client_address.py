@@ -49,3 +49,23 @@ def client_address(request) -> Address | None:
             return address
     # Only our proxies (or none, the proxy asking itself): the leftmost is where it started.
     return address
+
+
+# What only a proxy of ours may tell about a request: where it came from, and that it was HTTPS.
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST")
+
+
+class ForwardedHeadersMiddleware:
+    """First of all: from a peer that is not one of our proxies, the X-Forwarded-* headers are
+    dropped before anything reads them, so that a client cannot claim HTTPS (Django's
+    SECURE_PROXY_SSL_HEADER, in production) nor another address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        peer = parse_address(request.META.get("REMOTE_ADDR", ""))
+        if peer is None or not is_trusted_proxy(peer):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)

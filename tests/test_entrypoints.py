@@ -1,28 +1,29 @@
 """A process started without DJANGO_SETTINGS_MODULE gets the production settings, never debug."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import production
+
 PROJECT = Path(__file__).resolve().parent.parent
-MAIL = {"EMAIL_URL": "smtp://127.0.0.1:25", "DEFAULT_FROM_EMAIL": "panel@panel.example"}
 PRINT_DEBUG = "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
 
 
-def run(code, **env):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "EMAIL_URL"}
-    }
-    # A developer's .env (make run writes one) must not name the settings for these processes.
-    environment.update({"ENV_FILE": os.devnull, **env})
+def run(code, **overrides):
+    """`code` in a process started without DJANGO_SETTINGS_MODULE, with the production variables
+    only where `overrides` gives them."""
+    environment = production.environment(without=tuple(production.PRODUCTION), **overrides)
     return subprocess.run(
         [sys.executable, "-c", code], env=environment, cwd=PROJECT, capture_output=True, text=True, timeout=60
     )
+
+
+PRODUCTION_VARIABLES = {
+    key: value for key, value in production.PRODUCTION.items() if key != "DJANGO_SETTINGS_MODULE"
+}
 
 
 MANAGE = f"import sys; sys.argv = ['manage.py', 'shell', '-c', {PRINT_DEBUG!r}]; import manage; manage.main()"
@@ -39,7 +40,7 @@ def test_without_the_variable_a_process_gets_production_and_refuses_to_start_wit
 
 @pytest.mark.parametrize("entrypoint", [MANAGE, WSGI, CELERY], ids=["manage.py", "wsgi", "celery"])
 def test_without_the_variable_debug_is_off(entrypoint):
-    result = run(entrypoint, SECRET_KEY="x" * 50, ALLOWED_HOSTS="panel.example", **MAIL)
+    result = run(entrypoint, **PRODUCTION_VARIABLES)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["telecom_panel.settings.production", "False"]
 
@@ -47,18 +48,15 @@ def test_without_the_variable_debug_is_off(entrypoint):
 def test_debug_needs_the_development_settings_named_or_debug_set():
     named = run(MANAGE, DJANGO_SETTINGS_MODULE="telecom_panel.settings.base")
     assert named.stdout.split()[-2:] == ["telecom_panel.settings.base", "True"], named.stderr
-    asked = run(MANAGE, DEBUG="True", SECRET_KEY="x" * 50, ALLOWED_HOSTS="panel.example", **MAIL)
+    asked = run(MANAGE, DEBUG="True", **PRODUCTION_VARIABLES)
     assert asked.stdout.split()[-2:] == ["telecom_panel.settings.production", "True"], asked.stderr
 
 
-def test_load_demo_refuses_a_host_where_nothing_was_set(tmp_path):
-    """The demo accounts have known passwords: `manage.py load_demo` on a bare production host stops."""
+def test_load_demo_refuses_a_host_where_nothing_was_set():
+    """The demo accounts have known passwords: `manage.py load_demo` on a production host stops."""
     result = run(
         "import sys; sys.argv = ['manage.py', 'load_demo']; import manage; manage.main()",
-        SECRET_KEY="x" * 50,
-        ALLOWED_HOSTS="panel.example",
-        **MAIL,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **PRODUCTION_VARIABLES,
     )
     assert result.returncode != 0
     assert "DEBUG" in result.stderr

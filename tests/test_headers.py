@@ -1,12 +1,12 @@
 """Privacy headers (issue 10, headers): no-store for signed-in pages, Permissions-Policy, HSTS."""
 
-import os
 import subprocess
 import sys
 
 import pytest
 from django.urls import reverse
 
+from tests import production
 from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +28,8 @@ def test_public_pages_carry_the_permissions_policy_without_no_store(client):
 
 
 def test_production_asks_browsers_for_https_for_a_year():
-    environment = {key: value for key, value in os.environ.items() if key != "SECURE_HSTS_SECONDS"}
-    environment.update(DJANGO_SETTINGS_MODULE="telecom_panel.settings.production", SECRET_KEY="x" * 50,
-                       ALLOWED_HOSTS="panel.example", EMAIL_URL="smtp://127.0.0.1:25",
-                       DEFAULT_FROM_EMAIL="panel@panel.example")  # fmt: skip
+    environment = production.environment()
+    environment.pop("SECURE_HSTS_SECONDS", None)
     code = (
         "import django; django.setup(); from django.conf import settings; print(settings.SECURE_HSTS_SECONDS)"
     )

@@ -392,6 +392,10 @@ OUR_ROWS = {
     "logout": Row(PUBLIC, {"POST": 302, "OPTIONS": 200}, url=fixed("logout")),
     "set_language": Row(PUBLIC, {"GET": 302, "POST": 302}, url=fixed("set_language", "?next=/annuaire/"),
                         data=lambda w, side: {"language": "en", "next": "/annuaire/"}),
+    # Health for load balancers: anyone, no personal data (readyz is 503 without a Celery worker
+    # when REDIS_URL is set, as in CI).
+    "healthz": Row(PUBLIC, {"GET": 200, "HEAD": 200}, url=fixed("healthz")),
+    "readyz": Row(PUBLIC, {"GET": {200, 503}, "HEAD": {200, 503}}, url=fixed("readyz")),
     # The public directory: anyone; B is unlisted, so nothing of B shows, whoever searches for B.
     "directory_search": Row(PUBLIC, {"GET": 200, "HEAD": 200},
                             url=lambda w, side: reverse("directory_search") + "?nom=" + ("Durand" if side is w.a else "Zorgl"),

@@ -27,6 +27,8 @@ METHODS = {
     "api_port_out_check": {"POST"},
     "directory_search": SAFE,
     "directory_reverse": SAFE,
+    "healthz": SAFE,
+    "readyz": SAFE,
     "account_security": SAFE,
     "otp_setup": SAFE | {"POST"},
     "otp_start": {"POST"},

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-* only from the proxies of PUBLIC_DIRECTORY_TRUSTED_PROXIES (telecom_panel.client_address).
+    "telecom_panel.client_address.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # NUL and unencodable text refused for every request, before any view (telecom_panel.hostile).
     "telecom_panel.hostile.HostileInputMiddleware",

@@ -164,3 +164,12 @@ def test_a_worker_killed_mid_run_is_taken_over_within_the_limit_and_every_record
     assert set(sent) == {str(service.pk) for service in services}
     assert set(sent.values()) == {1}  # each record exactly once, across the dead run and the new one
     assert Listing.objects.count() == len(services)
+
+
+def test_readyz_is_ready_once_a_worker_answers(worker, client):
+    from telecom_panel import health
+
+    health._worker_seen_at = 0.0
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["worker"] == "ok"

@@ -1,0 +1,32 @@
+"""gunicorn's configuration for `make serve`: the one place for workers, timeouts and the address.
+
+Every value comes from the environment (the README's "Deploying" table):
+- WEB_BIND (default 127.0.0.1:$PORT, PORT 8000): where to listen. Behind a reverse proxy on
+  another host, 0.0.0.0:8000; the panel trusts X-Forwarded-For only from the proxies named in
+  PUBLIC_DIRECTORY_TRUSTED_PROXIES (telecom_panel/client_address.py), whatever listens.
+- WEB_WORKERS (default 2 * cores + 1): synchronous worker processes; each holds one database
+  connection while it answers (CONN_MAX_AGE keeps it between requests).
+- WEB_TIMEOUT (default 30 s): a request running longer is killed and logged; every page is far
+  below it (long work, the sync and "apply to others", runs in Celery).
+- WEB_MAX_REQUESTS (default 2000, with jitter): a worker is replaced after that many requests,
+  so that no slow leak grows for ever.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("WEB_BIND") or f"127.0.0.1:{os.environ.get('PORT') or '8000'}"
+workers = int(os.environ.get("WEB_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+timeout = int(os.environ.get("WEB_TIMEOUT") or 30)
+graceful_timeout = timeout
+keepalive = 5
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS") or 2000)
+max_requests_jitter = max_requests // 10
+wsgi_app = "telecom_panel.wsgi:application"
+# gunicorn's access log would write every path and query string (numbers, searched names) in
+# clear: Django's own request logging, masked (telecom_panel/logging.py), is the one kept.
+accesslog = None
+errorlog = "-"
+# gunicorn itself trusts no X-Forwarded-* header: Django decides, by the networks of
+# PUBLIC_DIRECTORY_TRUSTED_PROXIES (telecom_panel.client_address), for the address and for HTTPS.
+forwarded_allow_ips = ""
