@@ -14,6 +14,7 @@ Every value comes from the environment (the README's "Deploying" table):
 
 import multiprocessing
 import os
+import tempfile
 
 bind = os.environ.get("WEB_BIND") or f"127.0.0.1:{os.environ.get('PORT') or '8000'}"
 workers = int(os.environ.get("WEB_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
@@ -30,3 +31,13 @@ errorlog = "-"
 # gunicorn itself trusts no X-Forwarded-* header: Django decides, by the networks of
 # PUBLIC_DIRECTORY_TRUSTED_PROXIES (telecom_panel.client_address), for the address and for HTTPS.
 forwarded_allow_ips = ""
+
+# /metrics adds up every worker's request counts from files in this folder (prometheus_client's
+# multiprocess mode): a fresh one per server start, so no dead worker's counts linger.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="panel-metrics-")
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

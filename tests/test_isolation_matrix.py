@@ -396,6 +396,8 @@ OUR_ROWS = {
     # when REDIS_URL is set, as in CI).
     "healthz": Row(PUBLIC, {"GET": 200, "HEAD": 200}, url=fixed("healthz")),
     "readyz": Row(PUBLIC, {"GET": {200, 503}, "HEAD": {200, 503}}, url=fixed("readyz")),
+    # Metrics: by network, not by account (the test client comes from 127.0.0.1, which is allowed).
+    "metrics": Row(PUBLIC, {"GET": 200, "HEAD": 200}, url=fixed("metrics")),
     # The public directory: anyone; B is unlisted, so nothing of B shows, whoever searches for B.
     "directory_search": Row(PUBLIC, {"GET": 200, "HEAD": 200},
                             url=lambda w, side: reverse("directory_search") + "?nom=" + ("Durand" if side is w.a else "Zorgl"),

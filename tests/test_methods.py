@@ -29,6 +29,7 @@ METHODS = {
     "directory_reverse": SAFE,
     "healthz": SAFE,
     "readyz": SAFE,
+    "metrics": SAFE,
     "account_security": SAFE,
     "otp_setup": SAFE | {"POST"},
     "otp_start": {"POST"},

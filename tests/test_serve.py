@@ -105,6 +105,19 @@ def test_make_serve_runs_gunicorn_with_the_production_settings(serve, communes):
     assert "immutable" in headers["Cache-Control"]
     assert b".topbar" in gzip.decompress(body)
 
+    # Two workers answer: /metrics adds up their request counts (prometheus_client multiprocess).
+    for _ in range(6):
+        get(served + "/healthz")
+    status, _headers, body = get(served + "/metrics")
+    text = body.decode()
+    assert status == 200 and "telecom_directory_sync_running 0.0" in text
+    served_requests = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("django_http_responses_total_by_status_total{") and 'status="200"' in line
+    )
+    assert served_requests >= 8
+
 
 def test_make_serve_refuses_to_start_without_the_production_variables():
     environment = production.environment(

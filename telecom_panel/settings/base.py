@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "django_prometheus",
     "phonenumber_field",
     "axes",
     "django_otp",
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request metrics for /metrics (django-prometheus): its "before" first, its "after" last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # X-Forwarded-* only from the proxies of PUBLIC_DIRECTORY_TRUSTED_PROXIES (telecom_panel.client_address).
     "telecom_panel.client_address.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: answers a locked-out sign-in with its own page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "telecom_panel.urls"
@@ -96,6 +100,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# The same back-end, counted for /metrics (django-prometheus: queries, errors, connections).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -108,6 +116,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Metrics -----------------------------------------------------------------------------------
+# /metrics answers only to these networks (the Prometheus server's), 404 to anyone else.
+METRICS_ALLOWED_NETWORKS = tuple(
+    ipaddress.ip_network(text.strip())
+    for text in env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+)
 
 # --- Content-Security-Policy (django-csp) ------------------------------------------------------
 # Scripts, styles and images only from our own static files: no inline script or style anywhere

@@ -17,10 +17,7 @@ if _missing:
 DEBUG = env.bool("DEBUG", default=False)
 # Production runs on PostgreSQL and Redis: without them, no start at all (never a silent SQLite
 # file or in-process tasks on a server).
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if not env.db("DATABASE_URL")["ENGINE"].endswith(".postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database in production (postgres://...).")
 # Static files from the web process itself (WhiteNoise, right after the security middleware),
 # with hashed names that browsers cache for ever and compressed copies made by collectstatic.
