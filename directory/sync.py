@@ -410,13 +410,17 @@ def sync_batch_process(batch_id: int, *, now=None) -> SyncBatch | None:
                 counts["rejected"] += _refuse(batch, faulty, parts=parts, now=now)
             ours.update(state=SyncBatch.State.DONE, finished_at=timezone.now(), error="",
                         **{name: counts[name] for name in COUNT_FIELDS})  # fmt: skip
+            logger.info("directory sync #%s batch %s done: %s added, %s updated, %s withdrawn, %s rejected",
+                        run.pk, batch.number, counts["added"], counts["updated"], counts["withdrawn"],
+                        counts["rejected"], extra={"run_id": run.pk, "batch_id": batch.pk, "batch": batch.number})  # fmt: skip
         except ClaimLost:
             logger.warning("directory sync #%s batch %s was taken over: left to its new holder", run.pk,
-                           batch.number)  # fmt: skip
+                           batch.number, extra={"run_id": run.pk, "batch_id": batch.pk, "batch": batch.number})  # fmt: skip
             return None
         except Exception as error:
             logger.error("directory sync #%s batch %s failed: %s", run.pk, batch.number, describe(error),
-                         exc_info=not isinstance(error, DatabaseError))  # fmt: skip
+                         exc_info=not isinstance(error, DatabaseError),
+                         extra={"run_id": run.pk, "batch_id": batch.pk, "batch": batch.number})  # fmt: skip
             ours.update(
                 state=SyncBatch.State.FAILED,
                 finished_at=timezone.now(),

@@ -1,4 +1,5 @@
-"""Log records as they may be written: no telephone number, name or address in clear.
+"""Log records as they may be written: no telephone number, name or address in clear; one line per
+request (RequestLogMiddleware); JSON lines when LOG_FORMAT=json (JsonFormatter).
 
 Django's own loggers write request paths and query strings ("Not Found: /telephonie/33972102030/",
 '"GET /annuaire/?nom=dupont HTTP/1.1" 200'): a path names a service by its number, a query string
@@ -6,8 +7,10 @@ carries what someone searched for. This filter, set on those loggers in settings
 every run of four digits or more and every query string before any handler sees the record.
 """
 
+import json
 import logging
 import re
+import time
 
 DIGITS = re.compile(r"\d{4,}")
 QUERY = re.compile(r"\?[^\s\"']*")
@@ -26,3 +29,57 @@ class PersonalDataFilter(logging.Filter):
         if hasattr(record, "request"):
             record.request = None
         return True
+
+
+# Fields a record may carry beyond its message (logger.info(..., extra={...})): written as their
+# own keys by JsonFormatter. Never contact details: ids, counts, methods and masked paths.
+EXTRA_FIELDS = ("run_id", "batch_id", "batch", "method", "path", "status", "duration_ms", "user_id")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (LOG_FORMAT=json), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({name: getattr(record, name) for name in EXTRA_FIELDS if hasattr(record, name)})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+request_logger = logging.getLogger("telecom_panel.requests")
+
+
+class RequestLogMiddleware:
+    """One line per request: method, path (masked: a path may name a number), status, duration,
+    and the user's id when signed in. It replaces gunicorn's access log, which is off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        response = self.get_response(request)
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
+        path = mask(request.path)
+        user = getattr(request, "user", None)
+        request_logger.info(
+            "%s %s %s %sms",
+            request.method,
+            path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+            },
+        )
+        return response

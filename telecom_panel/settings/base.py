@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # X-Forwarded-* only from the proxies of PUBLIC_DIRECTORY_TRUSTED_PROXIES (telecom_panel.client_address).
     "telecom_panel.client_address.ForwardedHeadersMiddleware",
+    # One log line per request, its path masked (telecom_panel.logging).
+    "telecom_panel.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # NUL and unencodable text refused for every request, before any view (telecom_panel.hostile).
     "telecom_panel.hostile.HostileInputMiddleware",
@@ -232,11 +234,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "telecom_panel.logging.JsonFormatter"},
+    },
     # Django's request and development-server loggers write paths (a service's number) and query
     # strings (what was searched): masked on the loggers themselves, before any handler.
     "filters": {"personal_data": {"()": "telecom_panel.logging.PersonalDataFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # LOG_FORMAT=json: one JSON object per line (time, level, logger, message, and the ids a line
+    # carries: run_id, batch_id, method, path, status, duration_ms, user_id).
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="plain")}
+    },
     "loggers": {
         "django.request": {"filters": ["personal_data"]},
         "django.server": {"filters": ["personal_data"]},

@@ -21,7 +21,8 @@ if not env.db("DATABASE_URL")["ENGINE"].endswith(".postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database in production (postgres://...).")
 # Static files from the web process itself (WhiteNoise, right after the security middleware),
 # with hashed names that browsers cache for ever and compressed copies made by collectstatic.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+_after = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [*MIDDLEWARE[:_after], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[_after:]]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
