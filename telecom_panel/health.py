@@ -10,6 +10,7 @@
 
 import time
 
+import redis
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -17,10 +18,13 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-WORKER_ANSWER_TTL = 30  # seconds
+WORKER_ANSWER_TTL = 30  # seconds a worker's answer is trusted
+WORKER_MISS_TTL = 5  # seconds "no worker answered" is kept before pinging again
 WORKER_PING_TIMEOUT = 1.0  # seconds a ping waits for a worker's answer
+REDIS_TIMEOUT = 1.0  # seconds to connect to Redis, and for its answer
 _migrated = False
 _worker_seen_at = 0.0
+_worker_missed_at = -WORKER_MISS_TTL
 
 
 def _database() -> str:
@@ -42,20 +46,29 @@ def _migrations() -> str:
 
 
 def _redis() -> str:
-    from telecom_panel.celery import app
-
-    with app.connection_for_read() as connection:
-        connection.default_channel.client.ping()
+    # Its own short-lived client with short timeouts: a Redis that accepts and never answers must
+    # cost a probe one second, not the web worker's whole timeout.
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
     return "ok"
 
 
 def _worker() -> str:
-    global _worker_seen_at
-    if time.monotonic() - _worker_seen_at < WORKER_ANSWER_TTL:
+    global _worker_seen_at, _worker_missed_at
+    now = time.monotonic()
+    if now - _worker_seen_at < WORKER_ANSWER_TTL:
         return "ok"
+    if now - _worker_missed_at < WORKER_MISS_TTL:  # no ping per probe while none answers
+        return "no worker answered"
     from telecom_panel.celery import app
 
     if not app.control.ping(timeout=WORKER_PING_TIMEOUT):
+        _worker_missed_at = time.monotonic()
         return "no worker answered"
     _worker_seen_at = time.monotonic()
     return "ok"

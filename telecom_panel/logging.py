@@ -55,6 +55,16 @@ class JsonFormatter(logging.Formatter):
 request_logger = logging.getLogger("telecom_panel.requests")
 
 
+def logged_path(request) -> str:
+    """The URL pattern the request matched (`compte/mot-de-passe/nouveau/<uidb64>/<token>/`), never
+    the values in it: a path may hold a number, a name or a password-reset token. A path that
+    matched nothing (a 404, anything a client typed) is not logged at all."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.route:
+        return "/" + match.route
+    return "(no route)"
+
+
 class RequestLogMiddleware:
     """One line per request: method, path (masked: a path may name a number), status, duration,
     and the user's id when signed in. It replaces gunicorn's access log, which is off."""
@@ -66,8 +76,10 @@ class RequestLogMiddleware:
         started = time.monotonic()
         response = self.get_response(request)
         duration_ms = round((time.monotonic() - started) * 1000, 1)
-        path = mask(request.path)
-        user = getattr(request, "user", None)
+        path = logged_path(request)
+        # Only a user some part of the request already loaded: looking one up here would cost
+        # queries, and fail when the database does (a /healthz probe must not).
+        user = getattr(request, "_cached_user", None)
         request_logger.info(
             "%s %s %s %sms",
             request.method,

@@ -49,3 +49,17 @@ def test_the_demo_played_through_the_panel_leaves_no_number_or_name_in_the_logs(
     for person in details:
         for value in (person.last_name, person.company_name, person.street_name):
             assert not value or value not in text, value
+
+
+def test_gunicorns_own_log_masks_urls(capsys):
+    """A request gunicorn kills or fails is logged with its URL: masked like Django's lines."""
+    from gunicorn.config import Config
+
+    from telecom_panel.gunicorn_logging import MaskingLogger
+
+    config = Config()
+    config.set("errorlog", "-")
+    MaskingLogger(config).error("Error handling request %s", "/annuaire/?nom=dupont&tel=0972102030")
+    written = capsys.readouterr().err
+    assert "Error handling request /annuaire/?…" in written
+    assert "dupont" not in written and "0972102030" not in written

@@ -34,6 +34,14 @@ def test_only_the_allowed_networks_get_the_metrics(client, settings):
     # A client-written X-Forwarded-For changes nothing (no trusted proxy).
     response = client.get(reverse("metrics"), REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="10.1.2.3")
     assert response.status_code == 404
+    # What comes through one of our proxies is the public's traffic, whatever it says it is.
+    settings.PUBLIC_DIRECTORY_TRUSTED_PROXIES = (ipaddress.ip_network("10.9.0.0/16"),)
+    settings.METRICS_ALLOWED_NETWORKS = (ipaddress.ip_network("10.0.0.0/8"),)
+    assert scrape(client, "10.9.0.1").status_code == 404
+    assert (
+        client.get(reverse("metrics"), REMOTE_ADDR="10.9.0.1", HTTP_X_FORWARDED_FOR="10.1.2.3").status_code
+        == 404
+    )
 
 
 def test_the_last_sync_run_and_the_waiting_records_appear(client, customer, communes, settings):

@@ -29,11 +29,27 @@ def test_one_line_per_request_with_a_masked_path(client, customer, caplog):
     client.force_login(customer)
     client.get(reverse("service_contact", args=[service.number_digits]) + "?onglet=1")
     client.get(reverse("directory_search"), {"nom": "Durand", "ville": "Paris"})
-    first, second = records_of(caplog, "telecom_panel.requests")
-    assert first.getMessage().startswith("GET /telephonie/…/coordonnees/ 200 ")
+    client.get("/telephonie/09 72 10 20 30/eleonore-dupont/")  # typed by someone: a 404
+    first, second, third = records_of(caplog, "telecom_panel.requests")
+    assert first.getMessage().startswith("GET /telephonie/<e164:number>/coordonnees/ 200 ")
     assert (first.method, first.status, first.user_id) == ("GET", 200, customer.pk)
     assert "33199000042" not in first.getMessage() and "onglet" not in first.getMessage()
     assert second.path == "/annuaire/" and "Durand" not in second.getMessage()
+    assert third.getMessage().startswith("GET (no route) 404 ") and "dupont" not in third.getMessage()
+
+
+def test_a_password_reset_link_is_logged_without_its_token(client, customer, caplog):
+    """The link's token signs the holder in: it must not be readable in the logs."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    caplog.set_level(logging.INFO)
+    uid, token = urlsafe_base64_encode(force_bytes(customer.pk)), default_token_generator.make_token(customer)
+    client.get(reverse("password_reset_confirm", args=[uid, token]))
+    (line,) = records_of(caplog, "telecom_panel.requests")
+    assert line.getMessage().startswith("GET /compte/mot-de-passe/nouveau/<uidb64>/<token>/ 302 ")
+    assert token not in caplog.text and token.split("-")[1] not in caplog.text
 
 
 def test_one_line_per_sync_batch_with_the_run_and_batch_ids(customer, communes, settings, caplog):

@@ -138,3 +138,7 @@ def test_https_is_taken_from_the_trusted_proxy_only(serve, communes):
     assert status == 200 and "max-age=31536000" in headers["Strict-Transport-Security"]
     distrusting = serve()  # no proxy configured: the loopback is a client like any other
     assert get(distrusting + "/connexion/", **{"X-Forwarded-Proto": "https"})[0] == 301
+    # Prometheus scrapes over plain HTTP from an allowed network (the loopback by default)...
+    assert get(distrusting + "/metrics")[0] == 200
+    # ...but never through one of our proxies.
+    assert get(trusting + "/metrics", **{"X-Forwarded-Proto": "https"})[0] == 404

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, env
+from .base import DATABASES, MIDDLEWARE, env
 
 # Everything a production process needs, reported at once: a host that lacks some gets their
 # names, not one error per attempt (README, "Deploying").
@@ -46,8 +46,12 @@ CSRF_COOKIE_SECURE = True
 # HTTPS as the proxy says: the header reaches Django only from the proxies of
 # PUBLIC_DIRECTORY_TRUSTED_PROXIES (telecom_panel.client_address.ForwardedHeadersMiddleware).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Load balancers probe over plain HTTP, straight to the process.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Load balancers probe, and Prometheus scrapes, over plain HTTP, straight to the process.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# A database that does not answer fails a request (and /readyz) in seconds, not at the web timeout.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+    "DATABASE_CONNECT_TIMEOUT", default=5
+)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)  # a year
 SECURE_CONTENT_TYPE_NOSNIFF = True

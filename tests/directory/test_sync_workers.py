@@ -169,7 +169,7 @@ def test_a_worker_killed_mid_run_is_taken_over_within_the_limit_and_every_record
 def test_readyz_is_ready_once_a_worker_answers(worker, client):
     from telecom_panel import health
 
-    health._worker_seen_at = 0.0
+    health._worker_seen_at, health._worker_missed_at = 0.0, -health.WORKER_MISS_TTL
     response = client.get("/readyz")
     assert response.status_code == 200, response.json()
     assert response.json()["checks"]["worker"] == "ok"
