@@ -137,8 +137,8 @@ def insert_customers(conn, customers: int):
     run_step(
         conn,
         "lines_billingaccount",
-        "INSERT INTO lines_billingaccount (owner_id, reference, label, created_at)"
-        " SELECT id, 'cl' || substr(username, 7) || '-1', 'Compte principal', now()"
+        "INSERT INTO lines_billingaccount (owner_id, reference, label, created_at, owner_since)"
+        " SELECT id, 'cl' || substr(username, 7) || '-1', 'Compte principal', now(), now()"
         " FROM accounts_user WHERE username LIKE 'client%'",
     )
 

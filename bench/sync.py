@@ -69,8 +69,8 @@ def build_services(url: str, size: int):
             " is_active, date_joined) VALUES ('!', false, 'bench', '', '', '', false, true, now()) RETURNING id"
         ).fetchone()
         (account_id,) = conn.execute(
-            "INSERT INTO lines_billingaccount (owner_id, reference, label, created_at)"
-            " VALUES (%s, 'be00001-1', 'bench', now()) RETURNING id",
+            "INSERT INTO lines_billingaccount (owner_id, reference, label, created_at, owner_since)"
+            " VALUES (%s, 'be00001-1', 'bench', now(), now()) RETURNING id",
             [user_id],
         ).fetchone()
         conn.execute(
