@@ -20,3 +20,11 @@ def environment(*, without=(), **overrides) -> dict:
     kept = {key: value for key, value in os.environ.items() if key not in PRODUCTION and key != "DEBUG"}
     chosen = {key: value for key, value in PRODUCTION.items() if key not in without}
     return {**kept, "ENV_FILE": os.devnull, **chosen, **overrides}
+
+
+def test_database_url() -> str:
+    """The test's own database as a URL, for a process a test starts (gunicorn, a Celery worker)."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    return f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"

@@ -14,7 +14,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests import production
 
@@ -51,10 +50,9 @@ def serve(tmp_path):
     processes = []
 
     def start(**changes):
-        database = connection.settings_dict
         port = free_port()
         environment = production.environment(
-            DATABASE_URL=f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}",
+            DATABASE_URL=production.test_database_url(),
             REDIS_URL=os.environ["REDIS_URL"],
             ALLOWED_HOSTS="127.0.0.1",
             STATIC_ROOT=str(tmp_path / "static"),

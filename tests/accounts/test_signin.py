@@ -292,3 +292,16 @@ def test_an_active_session_still_ends_after_its_longest_life(client, customer, s
     response = client.get(reverse("service_list"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("login"))
     assert "12 heures" in response.content.decode()
+
+
+def test_support_unlocks_an_account_with_the_readme_command(client, customer):
+    """`manage.py axes_reset_username <identifiant>`, as the README shows it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for attempt in range(LIMIT):
+        sign_in(client, "alice", f"wrong-{attempt}")
+    assert sign_in(client, "alice", PASSWORD, address="198.51.100.9").status_code == 429
+    call_command("axes_reset_username", "alice", stdout=StringIO())
+    assert sign_in(client, "alice", PASSWORD, address="198.51.100.9").status_code == 302

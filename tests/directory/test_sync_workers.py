@@ -11,11 +11,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from directory.models import Listing, Publication, SyncBatch, SyncRun
 from directory.tasks import directory_sync_scheduled
 from telecom_panel.celery import app
+from tests import production
 from tests.factories import make_scheduled_services
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -24,16 +24,13 @@ BATCH_SIZE = 100
 
 def start_worker(tmp_path, *, concurrency=2, **environment):
     """A `celery worker` process group on the test database and Redis; waits until it answers."""
-    database = connection.settings_dict
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "telecom_panel", "worker", "-c", str(concurrency), "-l", "WARNING",
          "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "telecom_panel.settings.base",
-            "DATABASE_URL": (
-                f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
-            ),
+            "DATABASE_URL": production.test_database_url(),
             "DIRECTORY_SYNC_BATCH_SIZE": str(BATCH_SIZE),
             "DIRECTORY_EXPORT_DIR": str(tmp_path / "exports"),
             **environment,
