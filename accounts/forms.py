@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import User
+
 
 class TokenForm(forms.Form):
     """The six digits an authenticator app shows; spaces, as apps group them, are dropped."""
@@ -16,3 +18,17 @@ class TokenForm(forms.Form):
         if not (len(token) == 6 and token.isascii() and token.isdigit()):
             raise forms.ValidationError(_("Saisissez les 6 chiffres affichés par votre application."))
         return token
+
+
+class EmailPreferencesForm(forms.ModelForm):
+    """Mon compte: the language of our e-mails, and the monthly reminder (on by default)."""
+
+    class Meta:
+        model = User
+        fields = ["language", "details_reminders"]
+        help_texts = {
+            "details_reminders": _(
+                "Un e-mail par mois tant que des services n'ont pas de coordonnées. Les comptes rendus "
+                "des mises à jour des annuaires qui concernent vos services sont toujours envoyés."
+            )
+        }

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +9,13 @@ class User(AbstractUser):
 
     Custom from the first migration so that fields can be added later without a painful switch.
     """
+
+    # What the e-mails we send this customer are written in, and whether they want the monthly
+    # reminder about services without contact details (Mon compte; notifications).
+    language = models.CharField(
+        _("langue des e-mails"), max_length=5, choices=settings.LANGUAGES, default="fr"
+    )
+    details_reminders = models.BooleanField(_("rappel mensuel des coordonnées à compléter"), default=True)
 
     class Meta:
         verbose_name = _("utilisateur")

@@ -13,7 +13,7 @@ from django.db.models import Q
 SUPPORT = "support"
 OPS = "ops"
 
-_VIEW_APPS = ["accounts", "lines", "directory"]
+_VIEW_APPS = ["accounts", "lines", "directory", "notifications"]
 _GROUP_EXTRA_PERMISSIONS = {
     SUPPORT: [
         "lines.change_contactdetails",

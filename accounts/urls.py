@@ -11,6 +11,7 @@ urlpatterns = [
     path("securite/double-authentification/", views.otp_setup, name="otp_setup"),
     path("securite/double-authentification/nouvelle/", views.otp_start, name="otp_start"),
     path("securite/double-authentification/desactiver/", views.otp_disable, name="otp_disable"),
+    path("securite/e-mails/", views.email_preferences, name="email_preferences"),
     path("verification/", views.otp_verify, name="otp_verify"),
     path(
         "mot-de-passe/",

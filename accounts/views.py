@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from telecom_panel import counters
 
-from .forms import TokenForm
+from .forms import EmailPreferencesForm, TokenForm
 from .signin import client_ip, unlock_after_reset
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,23 @@ def _confirmed(user):
 @require_safe
 @login_required
 def security(request):
-    return render(request, "accounts/security.html", {"second_factor": _confirmed(request.user).exists()})
+    return render(request, "accounts/security.html", {
+        "second_factor": _confirmed(request.user).exists(),
+        "email_form": EmailPreferencesForm(instance=request.user),
+    })  # fmt: skip
+
+
+@require_POST
+@login_required
+def email_preferences(request):
+    """The language of our e-mails and the monthly reminder (Mon compte)."""
+    form = EmailPreferencesForm(request.POST, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Vos préférences d'e-mail sont enregistrées."))
+    else:
+        messages.error(request, _("Choix invalide : rien n'a été enregistré."))
+    return redirect("account_security")
 
 
 @require_POST

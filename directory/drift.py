@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from lines.models import Service
 
-from .models import DirectoryCheck, Listing, Publication
+from .models import DirectoryCheck, Listing, Publication, SyncOutcome
 from .publishers import PUBLISHERS, configured_publishers
 from .staging import stage_every_listing
 
@@ -149,6 +149,14 @@ def directory_reconcile(*, run, now) -> int:
                 f"FROM {FOUND} f JOIN {Service._meta.db_table} s ON s.id = f.service_id "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {publication} p WHERE p.service_id = f.service_id)",
                 [now],
+            )
+            # Marked as repairs, so that the customers' reports leave them out (directory.sync).
+            cursor.execute(
+                f"INSERT INTO {SyncOutcome._meta.db_table} (run_id, service_id, kind, reason) "
+                f"SELECT DISTINCT %s, f.service_id, 'repaired', '' FROM {FOUND} f "
+                f"JOIN {Service._meta.db_table} s ON s.id = f.service_id WHERE TRUE "
+                "ON CONFLICT (run_id, service_id) DO NOTHING",
+                [run.pk],
             )
             if "annuaire" in names:
                 cursor.execute(f"SELECT DISTINCT service_id FROM {FOUND} WHERE category = 'exposed'")

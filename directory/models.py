@@ -374,3 +374,39 @@ class DirectoryCheck(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.differences}"
+
+
+class SyncOutcome(models.Model):
+    """What a full run did with one service's listing, written by the batch that did it, in the
+    same transaction as its status flip: the customer's report e-mail after the run
+    (notifications) says exactly what happened, and a batch rolled back leaves nothing here.
+    A service the run's reconciliation scheduled again is marked `repaired` first and stays so
+    unless the directories refuse it: a customer is told about their own changes, not about a
+    listing sent again because a publisher lost it."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("Publiée dans les annuaires")
+        UPDATED = "updated", _("Mise à jour dans les annuaires")
+        WITHDRAWN = "withdrawn", _("Retirée des annuaires")
+        REJECTED = "rejected", _("Refusée par les annuaires")
+        # Sent again by the run's reconciliation, not at the customer's request: not reported.
+        REPAIRED = "repaired", _("Renvoyée après un écart")
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="outcomes")
+    service = models.ForeignKey("lines.Service", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("résultat"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("motif du refus"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("résultat d'une synchronisation")
+        verbose_name_plural = _("résultats des synchronisations")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "service"], name="syncoutcome_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["added", "updated", "withdrawn", "rejected", "repaired"]),
+                name="syncoutcome_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.run_id}/{self.service_id} {self.kind}"

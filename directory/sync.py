@@ -37,7 +37,7 @@ from django.utils.translation import gettext
 
 from .drift import directory_reconcile
 from .heartbeat import beat, heartbeat
-from .models import Delivery, Publication, SyncBatch, SyncRun
+from .models import Delivery, Publication, SyncBatch, SyncOutcome, SyncRun
 from .publishers import PUBLISHERS, configured_publishers
 from .staging import TABLE, drop_staged_batch, sent_sql, stage_batch
 
@@ -249,6 +249,8 @@ def _record_outcomes(cursor, *, run, after_id, last_id, now) -> tuple[dict, list
             f"FROM {TABLE} WHERE {same_range} AND {sent} AND NOT {publication}.in_directory",
             [now],
         )
+    if full_run:
+        _record_service_outcomes(cursor, run_id=run.pk, edited=edited)
     counts = dict.fromkeys(COUNT_FIELDS, 0)
     cursor.execute(f"SELECT service_id, action, problem FROM {TABLE}")
     for service_id, action, problem in cursor.fetchall():
@@ -259,6 +261,23 @@ def _record_outcomes(cursor, *, run, after_id, last_id, now) -> tuple[dict, list
         else:
             counts[ACTION_COUNT[action]] += 1
     return counts, edited
+
+
+def _record_service_outcomes(cursor, *, run_id: int, edited: list[int]):
+    """What the run did with each flipped record (every staged one but those edited since it was
+    read), for the customers' report e-mails (notifications): in the batch's transaction, so a
+    batch rolled back tells nobody anything."""
+    not_edited = f"AND t.service_id NOT IN ({', '.join(str(int(i)) for i in edited)})" if edited else ""
+    cursor.execute(
+        f"INSERT INTO {SyncOutcome._meta.db_table} (run_id, service_id, kind, reason) "
+        f"SELECT %s, t.service_id, CASE WHEN t.problem IS NOT NULL THEN 'rejected' "
+        f"WHEN t.action = 'withdraw' THEN 'withdrawn' WHEN t.action = 'update' THEN 'updated' ELSE 'added' END, "
+        f"COALESCE(substr(t.problem, 1, 300), '') FROM {TABLE} t WHERE TRUE {not_edited} "
+        # A repair (directory_reconcile) is reported only if it ends in a refusal.
+        "ON CONFLICT (run_id, service_id) DO UPDATE SET kind = excluded.kind, reason = excluded.reason "
+        "WHERE excluded.kind = 'rejected'",
+        [run_id],
+    )
 
 
 def _hold_claim(batch: SyncBatch):
@@ -331,6 +350,11 @@ def _refuse(batch: SyncBatch, faulty: list[tuple[int, int, Exception]], *, parts
         if refused:
             for publisher in configured_publishers(batch.run.publishers):
                 publisher.withdraw(refused, run_id=batch.run_id, part=next(parts), now=now)
+            for service_id in refused:  # at most MAX_REFUSED_PER_BATCH
+                SyncOutcome.objects.update_or_create(
+                    run_id=batch.run_id, service_id=service_id,
+                    defaults={"kind": SyncOutcome.Kind.REJECTED, "reason": reasons[service_id][:300]},
+                )  # fmt: skip
         _hold_claim(batch)
     for service_id, _revision, error in faulty:
         logger.error(
@@ -481,6 +505,9 @@ def _close_run(run_id: int, *, now, abandoned: bool = False, error: str = ""):
         run.export_files = files
         run.finished_at = timezone.now()
         run.save()
+        # Each customer whose listings this run changed gets one e-mail saying what happened; the
+        # batches that went through committed their outcomes, whatever the run's own outcome.
+        transaction.on_commit(lambda: _queue_run_reports(run.pk))
     # The parts are in the released file, or will never be (the next run resends what they held):
     # a run closed again after a crash finds its export already there and keeps it.
     for publisher in publishers:
@@ -491,6 +518,16 @@ def _close_run(run_id: int, *, now, abandoned: bool = False, error: str = ""):
         run.pk, run.status, run.added, run.updated, run.withdrawn, run.rejected, run.left_for_next,
         run.repaired,
     )  # fmt: skip
+
+
+def _queue_run_reports(run_id: int):
+    from notifications.tasks import run_reports_plan_task
+
+    try:
+        run_reports_plan_task.delay(run_id)
+    except Exception as error:  # a broker down: the e-mails' sweep plans them later
+        logger.warning("directory sync #%s: reports to customers not queued (%s), left to the sweep",
+                       run_id, describe(error))  # fmt: skip
 
 
 # --- The entry point -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ statuses, outcomes and grounds only.
 """
 
 import os
+from datetime import timedelta
 
 import prometheus_client
 from django.conf import settings
@@ -22,6 +23,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from directory.models import Publication, SyncBatch, SyncRun
 from lines.models import ContactDetails, PortOutCheck, Service
+from notifications.models import CustomerEmail
 from telecom_panel.client_address import is_trusted_proxy, parse_address
 
 
@@ -94,6 +96,16 @@ class OperationsCollector:
         for row in PortOutCheck.objects.values("ground").annotate(n=Count("pk")).order_by():
             checks.add_metric([row["ground"]], row["n"])
         yield checks
+
+        emails = GaugeMetricFamily(
+            "telecom_customer_emails",
+            "E-mails to customers planned in the last 35 days, by kind and state",
+            labels=["kind", "state"],
+        )
+        recent = CustomerEmail.objects.filter(created_at__gte=timezone.now() - timedelta(days=35))
+        for row in recent.values("kind", "state").annotate(n=Count("pk")).order_by():
+            emails.add_metric([row["kind"], row["state"]], row["n"])
+        yield emails
 
         # NOT EXISTS, not NOT IN: at a million services the list would not fit in memory and
         # PostgreSQL would compare every row with all of it.

@@ -426,18 +426,19 @@ ACCOUNT_FORMS = {
     "otp_setup": ("otp_setup", True, {"otp_token": ["123456"], "next": ["/"]}, {302}),
     "otp_verify": ("otp_verify", True, {"otp_token": ["123456"], "next": ["/"]}, {302}),
     "otp_disable": ("otp_disable", True, {"otp_token": ["123456"]}, {302}),
+    "email_preferences": ("email_preferences", True, {"language": ["en"], "details_reminders": ["on"]}, {302}),
     "admin password_change": ("admin:password_change", "staff", {"old_password": [PASSWORD],
                                                                 "new_password1": ["Zx9!" * 4],
                                                                 "new_password2": ["Zx9!" * 4]}, {302}),
 }  # fmt: skip
 # A failed sign-in is counted (django-axes): its rows are the only thing a refused form writes.
-NOT_COMPARED = {"otp_disable"}  # answers every refusal with a redirect and a message
+NOT_COMPARED = {"otp_disable", "email_preferences"}  # answer every refusal with a redirect and a message
 
 
 @fuzz(2)
 @given(form=st.sampled_from(sorted(ACCOUNT_FORMS)), changes=form_changes(
     ["username", "password", "next", "language", "email", "old_password", "new_password1", "new_password2",
-     "otp_token"]), junk=junk_fields, content_type=content_types, query=hostile_values, headers=hostile_headers)  # fmt: skip
+     "otp_token", "details_reminders"]), junk=junk_fields, content_type=content_types, query=hostile_values, headers=hostile_headers)  # fmt: skip
 @example(form="login", changes={"next": ["https://evil.example/"]}, junk={}, content_type="urlencoded", query=[],
          headers={})  # fmt: skip
 @example(form="login", changes={"next": ["//evil.example/"], "password": [HUGE]}, junk={}, content_type="urlencoded",

@@ -26,7 +26,7 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -414,6 +414,8 @@ OUR_ROWS = {
                       data=lambda w, side: {"otp_token": "123456"}),
     "otp_disable": Row(SIGNED_IN, {"POST": 302}, url=fixed("otp_disable"),
                        data=lambda w, side: {"otp_token": "123456"}),
+    "email_preferences": Row(SIGNED_IN, {"POST": 302}, url=fixed("email_preferences"),
+                             data=lambda w, side: {"language": "en", "details_reminders": "on"}),
     "password_change": Row(SIGNED_IN, {"GET": 200, "HEAD": 200, "POST": 302}, url=fixed("password_change"),
                            data=lambda w, side: {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
                                                  "new_password2": NEW_PASSWORD}),
@@ -510,6 +512,17 @@ def _attempt(w, model="AccessAttempt"):
     return w.extra[name]
 
 
+def _email_to_b(w):
+    """A reminder e-mail to B (what support reads when B asks whether they were told)."""
+    from notifications.models import CustomerEmail
+
+    if "email" not in w.extra:
+        w.extra["email"] = CustomerEmail.objects.create(
+            kind=CustomerEmail.Kind.REMINDER, month=date(2026, 11, 1), user=w.b.user
+        ).pk
+    return w.extra["email"]
+
+
 ADMIN_MODELS = {
     ("auth", "group"): AdminModel(frozenset(), lambda w: Group.objects.get(name="support").pk),
     ("accounts", "user"): AdminModel(frozenset({VIEW}), lambda w: w.b.user.pk,
@@ -528,6 +541,7 @@ ADMIN_MODELS = {
     ("axes", "accesslog"): AdminModel(frozenset(), lambda w: _attempt(w, "AccessLog")),
     ("axes", "accessfailurelog"): AdminModel(frozenset(), lambda w: _attempt(w, "AccessFailureLog")),
     ("otp_totp", "totpdevice"): AdminModel(frozenset(), _device_of_b),
+    ("notifications", "customeremail"): AdminModel(frozenset({VIEW}), _email_to_b),
 }  # fmt: skip
 
 

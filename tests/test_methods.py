@@ -34,6 +34,7 @@ METHODS = {
     "otp_setup": SAFE | {"POST"},
     "otp_start": {"POST"},
     "otp_disable": {"POST"},
+    "email_preferences": {"POST"},
     "otp_verify": SAFE | {"POST"},
     "password_change": SAFE | {"POST"},
     "password_change_done": SAFE,

@@ -77,3 +77,18 @@ def test_no_label_or_value_carries_personal_data(client, customer, communes):
     assert "Durand" not in text and "Abonné" not in text and "Voltaire" not in text
     for service in services:
         assert service.number_digits not in text and service.number_digits[2:] not in text
+
+
+def test_customer_emails_appear_by_kind_and_state(client, customer, communes):
+    from notifications.models import CustomerEmail
+    from notifications.services import details_reminders_plan
+
+    make_service(customer)  # without contact details: this month's reminder
+    customer.email = ""
+    customer.save()
+    details_reminders_plan()
+    text = scrape(client).content.decode()
+    assert value(text, 'telecom_customer_emails{kind="reminder",state="pending"}') == 1
+    CustomerEmail.objects.update(state=CustomerEmail.State.FAILED)
+    text = scrape(client).content.decode()
+    assert value(text, 'telecom_customer_emails{kind="reminder",state="failed"}') == 1

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "lines",
     "directory",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@localhost")
+# A mail server that accepts the connection and never answers must not hold a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 PASSWORD_RESET_TIMEOUT = 3600  # a reset link works for an hour
 # Reset e-mails per address asked for and hour (ten times that per client address): no flooding.
 PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
@@ -258,21 +261,29 @@ LOGGING = {
 # day-of-month month day-of-week). Beat runs this entry, and the panel computes "next directory
 # update" from the very same crontab object (directory.schedule).
 DIRECTORY_SYNC_SCHEDULE = env.str("DIRECTORY_SYNC_SCHEDULE", default="0 3 1 * *")
-_minute, _hour, _day_of_month, _month, _day_of_week = DIRECTORY_SYNC_SCHEDULE.split()
+# The monthly e-mail to customers whose active services still lack contact details (notifications).
+DETAILS_REMINDER_SCHEDULE = env.str("DETAILS_REMINDER_SCHEDULE", default="0 10 15 * *")
+
+
+def _crontab(line: str) -> crontab:
+    minute, hour, day_of_month, month_of_year, day_of_week = line.split()
+    return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
+                   day_of_week=day_of_week)  # fmt: skip
+
+
 CELERY_BEAT_SCHEDULE = {
     # "Apply to other services" jobs that nothing advanced for ten minutes are queued again.
     "bulk-apply-sweep": {"task": "lines.bulk_apply_sweep", "schedule": 300},
-    "directory-sync": {
-        "task": "directory.sync_run",
-        "schedule": crontab(
-            minute=_minute,
-            hour=_hour,
-            day_of_month=_day_of_month,
-            month_of_year=_month,
-            day_of_week=_day_of_week,
-        ),
+    "directory-sync": {"task": "directory.sync_run", "schedule": _crontab(DIRECTORY_SYNC_SCHEDULE)},
+    "details-reminders": {
+        "task": "notifications.details_reminders",
+        "schedule": _crontab(DETAILS_REMINDER_SCHEDULE),
     },
+    # Customer e-mails whose message was lost (a broker down, a worker killed) are queued again.
+    "customer-email-sweep": {"task": "notifications.sweep", "schedule": 600},
 }
+# The panel's address as customers reach it, for the links in e-mails (no trailing slash).
+PANEL_URL = env.str("PANEL_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 # Publishers every run sends to (directory.publishers.PUBLISHERS), in order.
 DIRECTORY_PUBLISHERS = env.list("DIRECTORY_PUBLISHERS", default=["annuaire", "file"])
 # Where the `file` publisher writes one export (JSON lines) and its manifest per run.

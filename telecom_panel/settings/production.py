@@ -37,6 +37,8 @@ if EMAIL_CONFIG["EMAIL_BACKEND"].rsplit(".", 2)[-2] in {"console", "filebased", 
     raise ImproperlyConfigured("EMAIL_URL must name a mail server (smtp:// or smtp+tls://) in production.")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
+# The links in customer e-mails: the panel as customers reach it, over HTTPS.
+PANEL_URL = env.str("PANEL_URL", default=f"https://{ALLOWED_HOSTS[0]}").rstrip("/")
 
 # Staff change other people's data: a second factor is mandatory for them.
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=True)

@@ -17,3 +17,5 @@ STORAGES = {
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Each test process keeps its own counters, cleared between tests; never a shared Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Links in customer e-mails point here (never a real host).
+PANEL_URL = "http://testserver.invalid"
