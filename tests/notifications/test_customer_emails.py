@@ -302,3 +302,44 @@ def test_planning_hands_large_runs_to_fresh_tasks(
     publish(make_service(bob), bob)
     sync(django_capture_on_commit_callbacks)
     assert sorted(message.to[0] for message in mail.outbox) == ["alice@exemple.fr", "bob@exemple.fr"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_at_once_send_one_email(alice, monkeypatch):
+    """The same task delivered twice at the same moment (a redelivery racing a slow worker): the
+    second waits for the first's row lock, then finds the e-mail sent."""
+    import threading
+    import time
+
+    publish(make_service(alice), alice)
+    run = directory_sync_run(trigger=SyncRun.Trigger.COMMAND)  # committed: its report went at once
+    email_id = CustomerEmail.objects.get(run=run).pk
+    CustomerEmail.objects.filter(pk=email_id).update(state="pending", sent_at=None, attempts=0)
+    mail.outbox.clear()
+    send_messages = mail.backends.locmem.EmailBackend.send_messages
+
+    def slow(self, messages):
+        time.sleep(0.5)  # the mail server takes its time: the other delivery arrives meanwhile
+        return send_messages(self, messages)
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", slow)
+    barrier, states = threading.Barrier(2), []
+
+    def deliver():
+        from django.db import connection
+
+        barrier.wait()
+        try:
+            states.append(customer_email_send(email_id).state)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert states == ["sent", "sent"]
+    assert len(mail.outbox) == 1
+    assert CustomerEmail.objects.get(pk=email_id).attempts == 1
