@@ -13,9 +13,11 @@ class User(AbstractUser):
     # What the e-mails we send this customer are written in, and whether they want the monthly
     # reminder about services without contact details (Mon compte; notifications).
     language = models.CharField(
-        _("langue des e-mails"), max_length=5, choices=settings.LANGUAGES, default="fr"
+        _("langue des e-mails"), max_length=5, choices=settings.LANGUAGES, default="fr", db_default="fr"
     )
-    details_reminders = models.BooleanField(_("rappel mensuel des coordonnées à compléter"), default=True)
+    details_reminders = models.BooleanField(
+        _("rappel mensuel des coordonnées à compléter"), default=True, db_default=True
+    )
 
     class Meta:
         verbose_name = _("utilisateur")
