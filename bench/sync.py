@@ -121,7 +121,16 @@ def reset(url: str):
         conn.execute(
             "UPDATE directory_publication SET status = 'scheduled', in_directory = false, synced_at = NULL"
         )
-        for table in ("listing", "delivery", "exportpart", "directorycheck", "syncbatch", "syncrun"):
+        conn.execute("DELETE FROM notifications_customeremail")
+        for table in (
+            "listing",
+            "delivery",
+            "exportpart",
+            "directorycheck",
+            "syncoutcome",
+            "syncbatch",
+            "syncrun",
+        ):
             conn.execute(f"DELETE FROM directory_{table}")
         conn.execute("VACUUM ANALYZE")
 

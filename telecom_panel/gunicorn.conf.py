@@ -40,11 +40,13 @@ forwarded_allow_ips = ""
 # /metrics adds up every worker's request counts from files in this folder (prometheus_client's
 # multiprocess mode): a fresh one per server start, so no dead worker's counts linger.
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="panel-metrics-")
+# Imported here, never in child_exit: that runs in the master's SIGCHLD handler, and two workers
+# exiting together (every shutdown) would run a second import inside the first one, which kills
+# the master half-way (a KeyError from importlib's module lock).
+from prometheus_client import multiprocess  # noqa: E402 (needs the folder above set first)
 
 
 def child_exit(server, worker):
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(worker.pid)
 
 
