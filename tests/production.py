@@ -5,7 +5,7 @@ import os
 
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "telecom_panel.settings.production",
-    "SECRET_KEY": "x" * 50,
+    "SECRET_KEY": "tests-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "panel.example",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/telecom_panel",
     "REDIS_URL": "redis://127.0.0.1:6379/15",

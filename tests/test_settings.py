@@ -37,6 +37,9 @@ def test_production_starts_with_the_documented_variables_and_debug_off():
             "DATABASE_URL must name a PostgreSQL database",
         ),
         ("REDIS_URL", {}, "Production settings need REDIS_URL"),
+        # A placeholder pasted as is would sign sessions that anyone can forge.
+        ("", {"SECRET_KEY": "..."}, "SECRET_KEY must be at least 50 characters"),
+        ("", {"SECRET_KEY": "ab" * 40}, "SECRET_KEY must be at least 50 characters"),
     ],
 )
 def test_production_refuses_to_start_without_what_it_needs(without, overrides, said):

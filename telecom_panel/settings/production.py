@@ -27,8 +27,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# No default: a production process without SECRET_KEY fails at start-up, loudly.
+# No default: a production process without SECRET_KEY fails at start-up, loudly; and a key that
+# can be guessed (a placeholder pasted from the README, "changeme") signs sessions and reset links
+# that anyone can forge: the same bar as Django's own deployment check, enforced.
 SECRET_KEY = env.str("SECRET_KEY")
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters with at least 5 different ones "
+        "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 # Password reset links go out by e-mail: no default, or they would be written to the console logs.
