@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class PanelUserAdmin(UserAdmin):
+    # What support answers "why did I get (no) e-mail?" with: the customer's e-mail preferences.
+    fieldsets = (*UserAdmin.fieldsets, (_("E-mails"), {"fields": ("language", "details_reminders")}))

@@ -56,7 +56,9 @@ def email_preferences(request):
     """The language of our e-mails and the monthly reminder (Mon compte)."""
     form = EmailPreferencesForm(request.POST, instance=request.user)
     if form.is_valid():
-        form.save()
+        # These two columns only: a full save would write back the rest of the row as this request
+        # read it, undoing a password change or a deactivation made meanwhile.
+        form.instance.save(update_fields=["language", "details_reminders"])
         messages.success(request, _("Vos préférences d'e-mail sont enregistrées."))
     else:
         messages.error(request, _("Choix invalide : rien n'a été enregistré."))

@@ -150,11 +150,12 @@ def directory_reconcile(*, run, now) -> int:
                 f"WHERE NOT EXISTS (SELECT 1 FROM {publication} p WHERE p.service_id = f.service_id)",
                 [now],
             )
-            # Marked as repairs, so that the customers' reports leave them out (directory.sync).
+            # Marked as repairs at the revision scheduled here, so that the customers' reports leave
+            # them out unless the customer changes them before they go (directory.sync).
             cursor.execute(
-                f"INSERT INTO {SyncOutcome._meta.db_table} (run_id, service_id, kind, reason) "
-                f"SELECT DISTINCT %s, f.service_id, 'repaired', '' FROM {FOUND} f "
-                f"JOIN {Service._meta.db_table} s ON s.id = f.service_id WHERE TRUE "
+                f"INSERT INTO {SyncOutcome._meta.db_table} (run_id, service_id, kind, reason, revision) "
+                f"SELECT %s, p.service_id, 'repaired', '', p.revision FROM {publication} p "
+                f"WHERE p.service_id IN (SELECT service_id FROM {FOUND}) "
                 "ON CONFLICT (run_id, service_id) DO NOTHING",
                 [run.pk],
             )

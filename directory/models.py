@@ -396,6 +396,9 @@ class SyncOutcome(models.Model):
     service = models.ForeignKey("lines.Service", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("résultat"), max_length=10, choices=Kind.choices)
     reason = models.CharField(_("motif du refus"), max_length=300, blank=True)
+    # The publication's revision this outcome is about: a batch that sends a later revision (the
+    # customer changed it after the reconciliation marked it repaired) replaces the outcome.
+    revision = models.PositiveIntegerField(_("révision"), default=0)
 
     class Meta:
         verbose_name = _("résultat d'une synchronisation")

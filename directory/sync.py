@@ -267,15 +267,17 @@ def _record_service_outcomes(cursor, *, run_id: int, edited: list[int]):
     """What the run did with each flipped record (every staged one but those edited since it was
     read), for the customers' report e-mails (notifications): in the batch's transaction, so a
     batch rolled back tells nobody anything."""
+    outcome = SyncOutcome._meta.db_table
     not_edited = f"AND t.service_id NOT IN ({', '.join(str(int(i)) for i in edited)})" if edited else ""
     cursor.execute(
-        f"INSERT INTO {SyncOutcome._meta.db_table} (run_id, service_id, kind, reason) "
+        f"INSERT INTO {outcome} (run_id, service_id, kind, reason, revision) "
         f"SELECT %s, t.service_id, CASE WHEN t.problem IS NOT NULL THEN 'rejected' "
         f"WHEN t.action = 'withdraw' THEN 'withdrawn' WHEN t.action = 'update' THEN 'updated' ELSE 'added' END, "
-        f"COALESCE(substr(t.problem, 1, 300), '') FROM {TABLE} t WHERE TRUE {not_edited} "
-        # A repair (directory_reconcile) is reported only if it ends in a refusal.
-        "ON CONFLICT (run_id, service_id) DO UPDATE SET kind = excluded.kind, reason = excluded.reason "
-        "WHERE excluded.kind = 'rejected'",
+        f"COALESCE(substr(t.problem, 1, 300), ''), t.revision FROM {TABLE} t WHERE TRUE {not_edited} "
+        # A repair (directory_reconcile) stays one, unreported, unless it ends in a refusal or the
+        # customer changed the record since the reconciliation (a later revision went out).
+        f"ON CONFLICT (run_id, service_id) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, "
+        f"revision = excluded.revision WHERE excluded.kind = 'rejected' OR excluded.revision <> {outcome}.revision",
         [run_id],
     )
 
@@ -338,7 +340,7 @@ def _refuse(batch: SyncBatch, faulty: list[tuple[int, int, Exception]], *, parts
             % {"error": describe(error)}
             for service_id, _revision, error in faulty
         }
-    refused = []
+    refused, revisions = [], {service_id: revision for service_id, revision, _error in faulty}
     with transaction.atomic():
         for service_id, revision, _error in faulty:  # unless edited since: then it goes next time
             if Publication.objects.filter(
@@ -353,7 +355,8 @@ def _refuse(batch: SyncBatch, faulty: list[tuple[int, int, Exception]], *, parts
             for service_id in refused:  # at most MAX_REFUSED_PER_BATCH
                 SyncOutcome.objects.update_or_create(
                     run_id=batch.run_id, service_id=service_id,
-                    defaults={"kind": SyncOutcome.Kind.REJECTED, "reason": reasons[service_id][:300]},
+                    defaults={"kind": SyncOutcome.Kind.REJECTED, "reason": reasons[service_id][:300],
+                              "revision": revisions[service_id]},
                 )  # fmt: skip
         _hold_claim(batch)
     for service_id, _revision, error in faulty:

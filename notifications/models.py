@@ -5,6 +5,7 @@ whether they were told."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,8 +31,11 @@ class CustomerEmail(models.Model):
     month = models.DateField(_("mois"), null=True, blank=True)  # a reminder's month (its first day)
     state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-    # When a task last took it (or will retry it): the sweep queues again what waits far past it.
-    next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
+    # When it may be tried (next): its creation, then after each failure a longer wait. A task
+    # that finds it not yet due does nothing (a duplicate, an early redelivery).
+    next_attempt_at = models.DateTimeField(_("prochain essai"), default=timezone.now)
+    # When a task for it was last queued; none queued (or one lost): the sweep queues it once due.
+    queued_at = models.DateTimeField(_("mis en file le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("essais"), default=0)
     last_error = models.CharField(_("dernière erreur"), max_length=300, blank=True)
@@ -64,7 +68,7 @@ class CustomerEmail(models.Model):
             ),
         ]
         indexes = [
-            # The sweep: what is still to send, oldest attempt first.
+            # The sweep: what is still to send, by when it is due.
             models.Index(
                 fields=["next_attempt_at"], condition=Q(state="pending"), name="customeremail_pending_idx"
             ),

@@ -13,18 +13,17 @@ or for a customer who turned reminders off, is not sent ("Sans objet").
 """
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from directory.models import SyncOutcome, SyncRun
 from lines.models import Service
@@ -33,10 +32,16 @@ from .models import CustomerEmail
 
 logger = logging.getLogger(__name__)
 
-# Attempts before an e-mail is given up (about a day, with the waits below).
-MAX_ATTEMPTS = 8
-# How long a pending e-mail may wait past its next attempt before the sweep queues it again.
-SWEEP_GRACE = timedelta(minutes=10)
+# Attempts before an e-mail is given up: waits of 1, 2, 4... minutes, at most four hours apart,
+# about 16 hours in all (retry_delay).
+MAX_ATTEMPTS = 12
+# A task retries by itself (a Celery countdown) only for waits shorter than this: a longer
+# countdown would pass Redis' visibility timeout (CELERY_TASK_TIME_LIMIT + 60 s), which hands the
+# waiting message to another worker. Longer waits are the sweep's, which queues what is due.
+TASK_RETRY_UNDER = 300
+# A queued task that has not run this long after being queued is presumed lost: the sweep queues
+# the e-mail again (a duplicate finds it sent, or not yet due, and does nothing).
+SWEEP_GRACE = timedelta(minutes=15)
 # A report lists this many services at most (refusals first); the rest are counted.
 LISTED_SERVICES = 100
 # Runs that finished this recently are planned again by the sweep (idempotent): a report never
@@ -65,10 +70,9 @@ def _plan(kind: str, rows, existing) -> None:
 
 
 def _never_queued(existing, limit: int) -> list[int]:
-    """Up to `limit` e-mails of `existing` whose task was never queued (a task queued and lost is
-    the sweep's: customer_emails_stalled)."""
+    """Up to `limit` e-mails of `existing` never queued (one queued and lost is the sweep's)."""
     return list(
-        existing.filter(state=CustomerEmail.State.PENDING, next_attempt_at__isnull=True)
+        existing.filter(state=CustomerEmail.State.PENDING, queued_at__isnull=True, attempts=0)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -85,6 +89,9 @@ def run_reports_plan(run_id: int) -> list[int]:
     existing = CustomerEmail.objects.filter(kind=CustomerEmail.Kind.RUN_REPORT, run_id=run_id)
     owners = (
         _reported(SyncOutcome.objects.filter(run_id=run_id))
+        .filter(
+            service__billing_account__owner__is_active=True, service__billing_account__owner__is_staff=False
+        )
         .values_list("service__billing_account__owner_id", flat=True)
         .distinct()
         .order_by()
@@ -124,11 +131,14 @@ def details_reminders_plan(*, today: date | None = None) -> list[int]:
     return _never_queued(existing, QUEUE_CHUNK)
 
 
-def customer_emails_stalled(*, now=None) -> list[int]:
-    """Pending e-mails whose task should have run long ago (its message lost)."""
+def customer_emails_due(*, now=None) -> list[int]:
+    """Pending e-mails due for an attempt and without a live task: never queued (the planning
+    task died), queued and lost (a broker down, a worker killed), or waiting longer than a task
+    may wait by itself (TASK_RETRY_UNDER)."""
     now = now or timezone.now()
     return list(
-        CustomerEmail.objects.filter(state=CustomerEmail.State.PENDING, next_attempt_at__lt=now - SWEEP_GRACE)
+        CustomerEmail.objects.filter(state=CustomerEmail.State.PENDING, next_attempt_at__lte=now)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - SWEEP_GRACE))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:10000]
     )
@@ -144,9 +154,9 @@ def runs_to_report(*, now=None) -> list[int]:
 
 
 def customer_email_queued(email_ids: list[int], *, now=None):
-    """The tasks for these e-mails are being queued: the sweep leaves them alone for a while."""
+    """Tasks for these e-mails are being queued: the sweep leaves them alone for SWEEP_GRACE."""
     CustomerEmail.objects.filter(pk__in=email_ids, state=CustomerEmail.State.PENDING).update(
-        next_attempt_at=now or timezone.now()
+        queued_at=now or timezone.now()
     )
 
 
@@ -160,10 +170,14 @@ def _link(name: str, *args, query: str = "") -> str:
 def _run_report(email: CustomerEmail) -> tuple[str, str, int] | None:
     """(subject, body, services) of a run's report to its customer, or None when none of the
     run's services is theirs any more (an account moved to another customer since)."""
+    run = SyncRun.objects.only("finished_at", "started_at").get(pk=email.run_id)
+    # Only what was this customer's when the run went: an account that came to them since holds
+    # its former owner's outcomes (lines.history's rule), never shown to the new one.
     outcomes = (
         _reported(
             SyncOutcome.objects.filter(run_id=email.run_id, service__billing_account__owner_id=email.user_id)
         )
+        .filter(service__billing_account__owner_since__lte=run.started_at)
         .select_related("service")
         .annotate(
             order=Case(
@@ -192,7 +206,6 @@ def _run_report(email: CustomerEmail) -> tuple[str, str, int] | None:
             else "",
         }
         lines.append(line)
-    run = SyncRun.objects.only("finished_at", "started_at").get(pk=email.run_id)
     context = {
         "date": timezone.localtime(run.finished_at or run.started_at).date(),
         "lines": lines,
@@ -202,7 +215,12 @@ def _run_report(email: CustomerEmail) -> tuple[str, str, int] | None:
         "refused_link": _link("service_list", query="?etat=error"),
     }
     subject = (
-        gettext("Annuaires : une de vos fiches n'a pas pu être publiée")
+        ngettext(
+            "Annuaires : une de vos fiches n'a pas pu être publiée",
+            "Annuaires : %(count)s de vos fiches n'ont pas pu être publiées",
+            counts["rejected"],
+        )
+        % {"count": counts["rejected"]}
         if counts["rejected"]
         else gettext("Annuaires : vos fiches ont été mises à jour")
     )
@@ -233,18 +251,37 @@ def _reminder(email: CustomerEmail) -> tuple[str, str, int] | None:
 @dataclass(frozen=True)
 class SendResult:
     state: str
-    retry_in: int | None = None  # seconds, when the mail server failed and we try again
+    retry_in: int | None = None  # seconds: the task tries again by itself after that long
 
 
 def _describe(error: Exception) -> str:
-    """An SMTP error as support sees it: its class and code, never the addresses it may quote."""
+    """An error as support sees it: its class and SMTP code, never the addresses it may quote."""
     code = getattr(error, "smtp_code", None)
     return f"{type(error).__name__}" + (f" ({code})" if code else "")
 
 
+def _compose(email: CustomerEmail) -> EmailMessage | None:
+    """The message in the customer's language, or None when there is nothing to send."""
+    language = email.user.language if email.user.language in dict(settings.LANGUAGES) else "fr"
+    email.language = language
+    if not email.user.email:
+        email.last_error = "pas d'adresse e-mail"
+        return None
+    with translation.override(language):
+        written = _run_report(email) if email.kind == CustomerEmail.Kind.RUN_REPORT else _reminder(email)
+    if written is None:
+        return None
+    subject, body, email.services = written
+    return EmailMessage(subject=subject, body=body, to=[email.user.email],
+                        headers={"Auto-Submitted": "auto-generated"})  # fmt: skip
+
+
 def customer_email_send(email_id: int, *, now=None) -> SendResult:
     """Write and send one e-mail, at most once: the row is locked while the mail server takes the
-    message, and marked sent in the same transaction."""
+    message, and marked sent in the same transaction. Whatever fails (the mail server, an address
+    it cannot take, our own code) counts as an attempt, recorded by its class only: after
+    MAX_ATTEMPTS the e-mail is given up (Échec), never tried for ever."""
+    now = now or timezone.now()
     with transaction.atomic():
         email = (
             CustomerEmail.objects.select_for_update(of=("self",))
@@ -254,43 +291,40 @@ def customer_email_send(email_id: int, *, now=None) -> SendResult:
         )
         if email is None or email.state != CustomerEmail.State.PENDING:
             return SendResult(email.state if email else "gone")
-        language = email.user.language if email.user.language in dict(settings.LANGUAGES) else "fr"
-        with translation.override(language):
-            written = _run_report(email) if email.kind == CustomerEmail.Kind.RUN_REPORT else _reminder(email)
-        email.language = language
-        if written is None or not email.user.email:
+        if email.next_attempt_at > now + timedelta(seconds=5):
+            return SendResult(email.state)  # not due: a duplicate task, or one delivered early
+        try:
+            with transaction.atomic():  # a database error in here leaves the row writable
+                message = _compose(email)
+                if message is not None:
+                    message.send()
+        except Exception as error:
+            email.attempts += 1
+            email.last_error = _describe(error)
+            delay = retry_delay(email.attempts)
+            email.next_attempt_at = now + timedelta(seconds=delay)
+            # An address the mail library refuses will never do: given up at once.
+            if email.attempts >= MAX_ATTEMPTS or isinstance(error, ValueError):
+                email.state = CustomerEmail.State.FAILED
+            waiting = email.state == CustomerEmail.State.PENDING
+            retry_in = delay if waiting and delay < TASK_RETRY_UNDER else None
+            email.queued_at = now if retry_in else None
+            email.save(
+                update_fields=["attempts", "last_error", "next_attempt_at", "queued_at", "state", "language"]
+            )
+            logger.warning("customer e-mail #%s (%s, user %s): attempt %s failed: %s", email.pk, email.kind,
+                           email.user_id, email.attempts, email.last_error)  # fmt: skip
+            return SendResult(email.state, retry_in=retry_in)
+        email.attempts += 1
+        if message is None:
             email.state = CustomerEmail.State.SKIPPED
-            email.last_error = "" if written else email.last_error
-            if written and not email.user.email:
-                email.last_error = "pas d'adresse e-mail"
-            email.save(update_fields=["state", "language", "last_error"])
+            email.save(update_fields=["attempts", "state", "language", "last_error"])
             logger.info(
                 "customer e-mail #%s (%s, user %s): nothing to send", email.pk, email.kind, email.user_id
             )
             return SendResult(email.state)
-        subject, body, email.services = written
-        message = EmailMessage(subject=subject, body=body, to=[email.user.email],
-                               headers={"Auto-Submitted": "auto-generated"})  # fmt: skip
-        try:
-            message.send()
-        except (smtplib.SMTPException, OSError) as error:
-            email.attempts += 1
-            email.last_error = _describe(error)
-            delay = retry_delay(email.attempts)
-            email.next_attempt_at = (now or timezone.now()) + timedelta(seconds=delay)
-            if email.attempts >= MAX_ATTEMPTS:
-                email.state = CustomerEmail.State.FAILED
-            email.save(
-                update_fields=["attempts", "last_error", "next_attempt_at", "state", "language", "services"]
-            )
-            logger.warning("customer e-mail #%s (%s, user %s): attempt %s failed: %s", email.pk, email.kind,
-                           email.user_id, email.attempts, email.last_error)  # fmt: skip
-            return SendResult(
-                email.state, retry_in=None if email.state == CustomerEmail.State.FAILED else delay
-            )
-        email.attempts += 1
         email.state = CustomerEmail.State.SENT
-        email.sent_at = now or timezone.now()
+        email.sent_at = now
         email.last_error = ""
         email.save(update_fields=["attempts", "state", "sent_at", "last_error", "language", "services"])
     logger.info("customer e-mail #%s (%s, user %s) sent: %s services", email.pk, email.kind, email.user_id,

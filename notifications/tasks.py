@@ -10,7 +10,7 @@ from . import services
 from .services import (
     customer_email_queued,
     customer_email_send,
-    customer_emails_stalled,
+    customer_emails_due,
     details_reminders_plan,
     run_reports_plan,
     runs_to_report,
@@ -62,8 +62,8 @@ def details_reminders_task() -> int:
 @shared_task(name="notifications.send", bind=True, acks_late=True, max_retries=None)
 def customer_email_send_task(self, email_id: int) -> str:
     """One e-mail; sent at most once whatever the deliveries (the row is locked and marked in one
-    transaction). A mail server that fails is tried again later, up to MAX_ATTEMPTS times; run
-    in-process (no broker), the e-mail waits for the next sweep instead."""
+    transaction). After a failure it retries by itself for short waits; longer ones, and any
+    wait in-process (no broker), are the sweep's."""
     result = customer_email_send(email_id)
     if result.retry_in is not None and not self.request.is_eager:
         raise self.retry(countdown=result.retry_in)
@@ -72,8 +72,9 @@ def customer_email_send_task(self, email_id: int) -> str:
 
 @shared_task(name="notifications.sweep")
 def customer_emails_sweep() -> int:
-    """Beat, every ten minutes: plan the recent runs' reports again (a run closed while the broker
-    was down) and queue again the e-mails whose message was lost."""
+    """Beat, every ten minutes: plan the recent runs' reports (a run closed while the broker was
+    down) and queue the e-mails due without a live task (never queued, lost, or waiting longer
+    than a task waits by itself)."""
     for run_id in runs_to_report():
-        _queue(run_reports_plan(run_id))
-    return _queue(customer_emails_stalled())
+        run_reports_plan(run_id)
+    return _queue(customer_emails_due())

@@ -136,9 +136,10 @@ def test_a_published_edit_goes_out_through_the_worker_and_shows_in_readyz_and_me
     body = message.get_content()
     assert "01 99 00 42 42 (Bureau) : publiée dans les annuaires" in body
     assert "https://panel.example/telephonie/" in body
+    # The server has the message before the task commits its row: read the row once it has.
+    stack.wait_for_log("worker", r"Task notifications\.send\[[0-9a-f-]+\] succeeded")
     sent = CustomerEmail.objects.get(run=run)
     assert (sent.state, sent.user_id, sent.services, sent.attempts) == ("sent", customer.pk, 1, 1)
-    stack.wait_for_log("worker", r"Task notifications\.send\[[0-9a-f-]+\] succeeded")
 
     # The load balancer's probe: every check ok, the worker's included.
     ready = stack.direct("GET", "/readyz")

@@ -5,11 +5,12 @@ fails; in the customer's language."""
 
 import html
 import smtplib
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from directory.models import Publication, SyncOutcome, SyncRun
 from directory.sync import directory_sync_run
@@ -19,7 +20,7 @@ from notifications.models import CustomerEmail
 from notifications.services import (
     MAX_ATTEMPTS,
     customer_email_send,
-    customer_emails_stalled,
+    customer_emails_due,
     details_reminders_plan,
     run_reports_plan,
 )
@@ -132,12 +133,17 @@ def test_a_failing_mail_server_is_tried_again_then_given_up(
     assert [message.to for message in mail.outbox] == [["bob@exemple.fr"]]
     email = CustomerEmail.objects.get(run=run, user=alice)
     assert (email.state, email.attempts, email.last_error) == ("pending", 1, "SMTPServerDisconnected")
+    assert customer_email_send(email.pk).state == "pending"  # not due yet: nothing tried
+    assert len(refused_to) == 1
     for _attempt in range(2, MAX_ATTEMPTS + 1):
-        customer_email_send(email.pk)
+        email.refresh_from_db()
+        customer_email_send(email.pk, now=email.next_attempt_at)
     email.refresh_from_db()
     assert (email.state, email.attempts, len(refused_to)) == ("failed", MAX_ATTEMPTS, MAX_ATTEMPTS)
-    assert customer_email_send(email.pk).state == "failed"  # given up: never tried again
-    assert len(refused_to) == MAX_ATTEMPTS
+    waits = [notification_services.retry_delay(n) for n in range(1, MAX_ATTEMPTS)]
+    assert 15 * 3600 < sum(waits) < 17 * 3600  # about 16 hours in all, as the README says
+    assert customer_email_send(email.pk, now=timezone.now() + timedelta(days=2)).state == "failed"
+    assert len(refused_to) == MAX_ATTEMPTS  # given up: never tried again
 
 
 def test_a_mail_server_back_after_a_failure_gets_the_mail_once(alice, monkeypatch):
@@ -149,8 +155,9 @@ def test_a_mail_server_back_after_a_failure_gets_the_mail_once(alice, monkeypatc
                       lambda *a, **k: (_ for _ in ()).throw(ConnectionRefusedError(111, "refused")))  # fmt: skip
         result = customer_email_send(email_id)
     assert result.state == "pending" and result.retry_in == 60
-    assert customer_email_send(email_id).state == "sent"
-    assert customer_email_send(email_id).state == "sent"
+    assert customer_email_send(email_id).state == "pending"  # a second delivery before it is due
+    assert customer_email_send(email_id, now=timezone.now() + timedelta(seconds=61)).state == "sent"
+    assert customer_email_send(email_id, now=timezone.now() + timedelta(seconds=61)).state == "sent"
     assert len(mail.outbox) == 1
     assert CustomerEmail.objects.get(pk=email_id).attempts == 2
 
@@ -165,21 +172,140 @@ def test_the_sweep_sends_what_a_lost_message_left(alice, django_capture_on_commi
     assert CustomerEmail.objects.get(run=run).state == "sent"
 
 
-def test_a_stalled_email_is_queued_again(alice, django_capture_on_commit_callbacks):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
+def test_the_sweep_queues_what_is_due_and_has_no_live_task(alice, monkeypatch):
+    """A task lost (queued long ago, never run), or a wait too long for a task to make by itself
+    (a Celery countdown past Redis' visibility timeout): the sweep queues the e-mail once due."""
     publish(make_service(alice), alice)
     run = directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
     (email_id,) = run_reports_plan(run.pk)
-    CustomerEmail.objects.filter(pk=email_id).update(next_attempt_at=timezone.now() - timedelta(hours=1))
-    assert customer_emails_stalled() == [email_id]
-    customer_emails_sweep()
-    assert len(mail.outbox) == 1 and customer_emails_stalled() == []
+    assert customer_emails_due() == [email_id]  # never queued
+    CustomerEmail.objects.filter(pk=email_id).update(queued_at=timezone.now() - timedelta(minutes=5))
+    assert customer_emails_due() == []  # its task may still run
+    CustomerEmail.objects.filter(pk=email_id).update(queued_at=timezone.now() - timedelta(minutes=20))
+    assert customer_emails_due() == [email_id]  # lost
+    # Four failures: the fifth attempt waits 8 minutes, longer than a task waits by itself.
+    with monkeypatch.context() as patch:
+        patch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages",
+                      lambda *a, **k: (_ for _ in ()).throw(ConnectionRefusedError(111, "refused")))  # fmt: skip
+        now = timezone.now()
+        for _attempt in range(4):
+            result = customer_email_send(email_id, now=now)
+            now = CustomerEmail.objects.get(pk=email_id).next_attempt_at
+    assert result.retry_in is None and CustomerEmail.objects.get(pk=email_id).queued_at is None
+    assert customer_emails_due() == []  # not due yet
+    assert customer_emails_due(now=now) == [email_id]
+    assert customer_email_send(email_id, now=now).state == "sent"
 
 
-def test_outcomes_are_recorded_only_for_full_runs_and_never_for_a_batch_rolled_back(alice):
+def test_an_address_the_mail_server_cannot_take_is_given_up_at_once_without_logging_it(
+    alice, settings, caplog
+):
+    """A real SMTP server (aiosmtpd) behind Django's SMTP back-end, as in production: an address
+    stored malformed (written in SQL, say) fails once, is given up, and is never logged."""
+    from aiosmtpd.controller import Controller
+    from django.contrib.auth import get_user_model
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 OK"
+
+    from tests.stack import free_port
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        get_user_model().objects.filter(pk=alice.pk).update(email="a@b@c.fr")
+        publish(make_service(alice), alice)
+        run = directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+        (email_id,) = run_reports_plan(run.pk)
+        result = customer_email_send(email_id)
+    finally:
+        controller.stop()
+    email = CustomerEmail.objects.get(pk=email_id)
+    assert (result.state, email.state, email.attempts, email.last_error) == (
+        "failed",
+        "failed",
+        1,
+        "ValueError",
+    )
+    assert "a@b@c.fr" not in caplog.text
+    assert customer_emails_due(now=timezone.now() + timedelta(days=1)) == []
+
+
+def test_an_account_moved_since_the_run_shows_nothing_of_it_to_its_new_owner(alice, bob):
+    """The run's outcomes on an account that came to Bob after the run are Alice's business (the
+    history's rule): Bob's report has none of them; Alice's has nothing left to say."""
+    from lines.models import BillingAccount
+
+    secret = make_service(alice, label="AliceFax")
+    publish(secret, alice, line_designation="www.promo.fr")
+    publish(make_service(bob, label="Bob"), bob)
+    run = directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+    email_ids = run_reports_plan(run.pk)
+    BillingAccount.objects.filter(owner=alice).update(owner=bob)  # support moves it before sending
+    for email_id in email_ids:
+        customer_email_send(email_id)
+    assert [message.to for message in mail.outbox] == [["bob@exemple.fr"]]
+    assert "AliceFax" not in mail.outbox[0].body and secret.national_number not in mail.outbox[0].body
+    assert CustomerEmail.objects.get(run=run, user=alice).state == "skipped"
+
+
+def test_a_change_made_after_the_reconciliation_is_reported_not_hidden_as_a_repair(alice, monkeypatch,
+                                                                                   django_capture_on_commit_callbacks):  # fmt: skip
+    """The reconciliation marks a lost listing as a repair; the customer then withdraws it before
+    its batch runs: the batch sends the withdrawal, and the customer is told."""
+    from directory import sync as sync_module
+    from directory.models import Listing
+
+    service = make_service(alice, label="Fax")
+    publish(service, alice)
+    sync(django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    Listing.objects.filter(service=service).delete()  # our directory lost it: a repair
+    real_plan = sync_module._plan_batches
+
+    def customer_withdraws_then_plan(run):
+        contact_details_apply(service=service, details=INDIVIDUAL_DETAILS,
+                              publication={**LISTED, "listed": False}, actor=alice)  # fmt: skip
+        return real_plan(run)
+
+    monkeypatch.setattr(sync_module, "_plan_batches", customer_withdraws_then_plan)
+    run = sync(django_capture_on_commit_callbacks)
+    assert run.repaired == 1
+    assert SyncOutcome.objects.get(run=run).kind == "withdrawn"
+    assert [message.to for message in mail.outbox] == [["alice@exemple.fr"]]
+    assert "(Fax) : retirée des annuaires" in mail.outbox[0].body
+
+
+def test_a_record_the_database_refuses_is_reported_as_refused(alice, monkeypatch,
+                                                              django_capture_on_commit_callbacks):  # fmt: skip
+    """Set aside by the batch's split (directory.sync._refuse): Synchronisation impossible, and its
+    customer told so, with the technical reason."""
+    from django.db import DataError
+
+    from directory import sync as sync_module
+
+    faulty, fine = make_service(alice, label="Faulty"), make_service(alice, label="Fine")
+    publish(faulty, alice)
+    publish(fine, alice)
+    real_send = sync_module._send
+
+    def refuse_one(batch, *, after_id, last_id, **kwargs):
+        if after_id < faulty.pk <= last_id:
+            raise DataError("value too long")
+        return real_send(batch, after_id=after_id, last_id=last_id, **kwargs)
+
+    monkeypatch.setattr(sync_module, "_send", refuse_one)
+    run = sync(django_capture_on_commit_callbacks)
+    assert dict(SyncOutcome.objects.filter(run=run).values_list("service__label", "kind")) == {
+        "Faulty": "rejected", "Fine": "added"}  # fmt: skip
+    body = mail.outbox[0].body
+    assert "(Faulty) : refusée par les annuaires" in body and "erreur technique DataError" in body
+
+
+def test_outcomes_are_recorded_only_for_full_runs(alice):
     service = make_service(alice)
     publish(service, alice)
     restricted = directory_sync_run(trigger=SyncRun.Trigger.COMMAND, publisher_names=["annuaire"])
@@ -306,7 +432,7 @@ def test_planning_hands_large_runs_to_fresh_tasks(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_deliveries_at_once_send_one_email(alice, monkeypatch):
+def test_two_deliveries_at_once_send_one_email(alice, communes, monkeypatch):
     """The same task delivered twice at the same moment (a redelivery racing a slow worker): the
     second waits for the first's row lock, then finds the e-mail sent."""
     import threading
