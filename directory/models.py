@@ -392,8 +392,14 @@ class SyncOutcome(models.Model):
         # Sent again by the run's reconciliation, not at the customer's request: not reported.
         REPAIRED = "repaired", _("Renvoyée après un écart")
 
-    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="outcomes")
-    service = models.ForeignKey("lines.Service", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (run, service) index serves every lookup by run. No database
+    # constraints: written set-based, 20,000 rows a batch, from rows the batch holds locked (its
+    # run, its services), they would only add deferred checks to every batch's commit; deleting a
+    # run or a service still deletes its outcomes (the ORM's cascade).
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="outcomes", db_index=False,
+                            db_constraint=False)  # fmt: skip
+    service = models.ForeignKey("lines.Service", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                db_constraint=False)  # fmt: skip
     kind = models.CharField(_("résultat"), max_length=10, choices=Kind.choices)
     reason = models.CharField(_("motif du refus"), max_length=300, blank=True)
     # The publication's revision this outcome is about: a batch that sends a later revision (the
