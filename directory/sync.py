@@ -124,11 +124,23 @@ def _plan_batches(run: SyncRun) -> int:
     return len(batches)
 
 
+# What each run did to each service is kept this long (the customers' reports are long sent by
+# then; a year and a month answers "what happened to my listing last year?"), then forgotten, so
+# the table does not grow for ever.
+OUTCOMES_KEPT = timedelta(days=400)
+
+
+def _forget_old_outcomes(now):
+    """One DELETE (the outcomes have no dependents): cheap when there is nothing to forget."""
+    SyncOutcome.objects.filter(run__finished_at__lt=now - OUTCOMES_KEPT).delete()
+
+
 def sync_run_start(*, trigger, started_by=None, batch_size=None, publisher_names=None, now=None) -> SyncRun:
     """Record a new run and plan its batches; raises SyncAlreadyRunning if one is under way."""
     now = now or timezone.now()
     publisher_names = [publisher.name for publisher in configured_publishers(publisher_names)]
     _abandon_stale_runs(now)
+    _forget_old_outcomes(now)
     try:
         with transaction.atomic():
             run = SyncRun.objects.create(

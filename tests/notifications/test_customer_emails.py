@@ -469,3 +469,18 @@ def test_two_deliveries_at_once_send_one_email(alice, communes, monkeypatch):
     assert states == ["sent", "sent"]
     assert len(mail.outbox) == 1
     assert CustomerEmail.objects.get(pk=email_id).attempts == 1
+
+
+def test_outcomes_are_forgotten_after_400_days(alice, django_assert_max_num_queries):
+    from directory.sync import OUTCOMES_KEPT, _forget_old_outcomes
+
+    publish(make_service(alice), alice)
+    old = directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+    publish(make_service(alice), alice)
+    recent = directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+    SyncRun.objects.filter(pk=old.pk).update(finished_at=timezone.now() - OUTCOMES_KEPT - timedelta(days=1))
+    with django_assert_max_num_queries(1):
+        _forget_old_outcomes(timezone.now())
+    assert list(SyncOutcome.objects.values_list("run_id", flat=True)) == [recent.pk]
+    directory_sync_run(trigger=SyncRun.Trigger.COMMAND)  # every start forgets what is too old
+    assert SyncOutcome.objects.filter(run=old).count() == 0
