@@ -58,3 +58,19 @@ def test_load_demo_runs_without_debug_when_forced(settings):
     settings.DEBUG = False
     call_command("load_demo", "--force")
     assert get_user_model().objects.filter(username="demo").exists()
+
+
+def test_the_demo_sync_tells_its_customers_each_in_their_language(
+    settings, django_capture_on_commit_callbacks
+):
+    """With `make run` the console back-end prints these: the e-mails are part of the demo."""
+    from django.core import mail
+
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects == {
+        "demo@example.org": "Annuaires : une de vos fiches n'a pas pu être publiée",
+        "autre@example.org": "Directories: your listings were updated",
+    }

@@ -217,8 +217,14 @@ DEMO_ACCOUNTS = {
         ),
     ],
 }
-# username -> (password, is_staff)
-DEMO_USERS = {"demo": ("demo", False), "autre": ("autre", False), "support": ("support", True)}
+# username -> (password, is_staff, e-mail, language of our e-mails). The addresses are of the
+# reserved example.org domain: with `make run` (the console back-end) the customers' reports of the
+# demo's sync are printed, in French for demo and in English for autre.
+DEMO_USERS = {
+    "demo": ("demo", False, "demo@example.org", "fr"),
+    "autre": ("autre", False, "autre@example.org", "en"),
+    "support": ("support", True, "support@example.org", "fr"),
+}
 
 
 class Command(BaseCommand):
@@ -266,11 +272,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(demo_services)} services."))
         self.stdout.write("Logins: demo / demo, autre / autre (customers); support / support (admin).")
 
-    def _user(self, username, password, is_staff):
+    def _user(self, username, password, is_staff, email, language):
         user, _ = get_user_model().objects.get_or_create(username=username)
         user.set_password(password)
         user.is_staff = is_staff
         user.is_active = True
+        user.email, user.language, user.details_reminders = email, language, True
         user.save()
         return user
 
