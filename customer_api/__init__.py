@@ -1,2 +1,4 @@
-"""The OVHcloud-compatible REST API for customers' scripts (issue 12): under construction. So far
-the request signature and the access rules (customer_api.signing); no route is served yet."""
+"""The OVHcloud-compatible REST API for customers' scripts (issue 12), being built: so far the
+request signature and access rules (customer_api.signing), and the applications and consumer keys
+with their secrets (customer_api.services, `manage.py create_api_application`); no route is
+served yet."""

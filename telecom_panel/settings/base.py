@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "lines",
     "directory",
     "notifications",
+    "customer_api",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +283,10 @@ CELERY_BEAT_SCHEDULE = {
     # Customer e-mails whose message was lost (a broker down, a worker killed) are queued again.
     "customer-email-sweep": {"task": "notifications.sweep", "schedule": 600},
 }
+# The key the API applications' secrets are derived from (customer_api.services): a database dump
+# without it gives no secret. Unset, it is derived from SECRET_KEY (rotating that would then change
+# every application's secret).
+API_SECRETS_KEY = env.str("API_SECRETS_KEY", default="")
 # The panel's address as customers reach it, for the links in e-mails (no trailing slash).
 PANEL_URL = env.str("PANEL_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 # Publishers every run sends to (directory.publishers.PUBLISHERS), in order.

@@ -1,0 +1,118 @@
+"""Applications and consumer keys: created here, and only here (views, the command and the API call
+these). Secrets are returned once, to whoever creates them, and never stored in clear."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiApplication, ConsumerKey
+
+# Keys and secrets look like OVHcloud's: letters and digits only, nothing to escape anywhere.
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def _server_key() -> bytes:
+    """API_SECRETS_KEY, or one derived from SECRET_KEY when it is not set (then rotating
+    SECRET_KEY changes every application's secret: set API_SECRETS_KEY in production)."""
+    if settings.API_SECRETS_KEY:
+        return settings.API_SECRETS_KEY.encode("utf-8")
+    return hmac.new(settings.SECRET_KEY.encode("utf-8"), b"customer-api-secrets", hashlib.sha256).digest()
+
+
+def application_secret(application: ApiApplication) -> str:
+    """The application's secret (AS), recomputed from the server key and the row's salt: what the
+    signature check needs, which a database dump without API_SECRETS_KEY does not give."""
+    digest = hmac.new(
+        _server_key(),
+        f"application-secret:{application.key}:{application.secret_salt}".encode(),
+        hashlib.sha256,
+    ).digest()
+    return "".join(_ALPHABET[byte % len(_ALPHABET)] for byte in digest)  # 32 characters
+
+
+@dataclass(frozen=True)
+class NewApplication:
+    application: ApiApplication
+    secret: str  # shown once; never stored
+
+
+@transaction.atomic
+def api_application_create(*, owner, name: str, description: str = "", now=None) -> NewApplication:
+    application = ApiApplication.objects.create(
+        owner=owner,
+        name=name,
+        description=description,
+        key=_random(16),
+        secret_salt=secrets.token_hex(16),
+        created_at=now or timezone.now(),
+    )
+    return NewApplication(application, application_secret(application))
+
+
+def consumer_key_find(application: ApiApplication, consumer_key: str) -> ConsumerKey | None:
+    """The application's consumer key for this CK, by its hash; None if unknown or another's."""
+    return ConsumerKey.objects.filter(application=application, key_hash=_hash(consumer_key)).first()
+
+
+class InvalidRules(ValueError):
+    pass
+
+
+METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+def _checked_rules(rules) -> list[dict]:
+    """accessRules as auth.ApiCredentialRequestParams has them: a non-empty list of {method, path}."""
+    if not isinstance(rules, list) or not rules or len(rules) > 100:
+        raise InvalidRules("Body parameter accessRules isn't formated correctly")
+    checked = []
+    for rule in rules:
+        if (
+            not isinstance(rule, dict)
+            or set(rule) != {"method", "path"}
+            or rule["method"] not in METHODS
+            or not isinstance(rule["path"], str)
+            or not rule["path"].startswith(("/", "*"))
+            or len(rule["path"]) > 500
+        ):
+            raise InvalidRules("Body parameter accessRules isn't formated correctly")
+        checked.append({"method": rule["method"], "path": rule["path"]})
+    return checked
+
+
+@dataclass(frozen=True)
+class NewConsumerKey:
+    consumer_key: ConsumerKey
+    key: str  # the CK, returned once to the application
+    credential_token: str  # for the consent link; never the CK itself
+
+
+@transaction.atomic
+def consumer_key_request(
+    *, application: ApiApplication, rules, redirection: str = "", allowed_ips=None, now=None
+) -> NewConsumerKey:
+    """A consumer key waiting for its customer's consent (POST /auth/credential)."""
+    key, token = _random(32), secrets.token_urlsafe(48)
+    consumer_key = ConsumerKey.objects.create(
+        application=application,
+        key_hash=_hash(key),
+        token_hash=_hash(token),
+        rules=_checked_rules(rules),
+        allowed_ips=allowed_ips,
+        redirection=redirection or "",
+        created_at=now or timezone.now(),
+    )
+    return NewConsumerKey(consumer_key, key, token)
