@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -116,3 +117,31 @@ def consumer_key_request(
         created_at=now or timezone.now(),
     )
     return NewConsumerKey(consumer_key, key, token)
+
+
+# The validities the consent page offers (contract 1.5): None is unlimited.
+VALIDITIES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "30d": timedelta(days=30), "unlimited": None}
+
+
+class ConsumerKeyDecided(Exception):
+    """The key was authorised or refused already: a consent is given once."""
+
+
+@transaction.atomic
+def consumer_key_decide(
+    *, consumer_key: ConsumerKey, owner, authorise: bool, validity: str = "unlimited", now=None
+) -> ConsumerKey:
+    """The customer's answer on the consent page: authorised (the key acts for `owner`, for the
+    validity chosen) or refused. Locked, so two answers at once give one decision."""
+    now = now or timezone.now()
+    locked = ConsumerKey.objects.select_for_update().get(pk=consumer_key.pk)
+    if locked.state != ConsumerKey.State.PENDING:
+        raise ConsumerKeyDecided(locked.pk)
+    if authorise:
+        lasting = VALIDITIES[validity]
+        locked.state, locked.owner, locked.validated_at = ConsumerKey.State.VALIDATED, owner, now
+        locked.expires_at = now + lasting if lasting else None
+    else:
+        locked.state = ConsumerKey.State.REFUSED
+    locked.save(update_fields=["state", "owner", "validated_at", "expires_at"])
+    return locked
