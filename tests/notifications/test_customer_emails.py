@@ -484,3 +484,17 @@ def test_outcomes_are_forgotten_after_400_days(alice, django_assert_max_num_quer
     assert list(SyncOutcome.objects.values_list("run_id", flat=True)) == [recent.pk]
     directory_sync_run(trigger=SyncRun.Trigger.COMMAND)  # every start forgets what is too old
     assert SyncOutcome.objects.filter(run=old).count() == 0
+
+
+def test_a_report_lists_the_first_hundred_services_and_counts_the_rest(alice, django_assert_max_num_queries):
+    from tests.factories import make_scheduled_services
+
+    make_scheduled_services(alice, 105)
+    run = directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+    (email_id,) = run_reports_plan(run.pk)
+    with django_assert_max_num_queries(9):  # 4 reads, 1 write, 4 savepoints: whatever the number of services
+        customer_email_send(email_id)
+    body = mail.outbox[0].body
+    assert body.count(" : publiée dans les annuaires") == 100
+    assert "… et 5 autres services." in body
+    assert CustomerEmail.objects.get(pk=email_id).services == 105
