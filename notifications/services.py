@@ -96,17 +96,9 @@ def run_reports_plan(run_id: int) -> list[int]:
         .distinct()
         .order_by()
     )
-    _plan(CustomerEmail.Kind.RUN_REPORT, ({"run_id": run_id, "user_id": owner} for owner in owners.iterator()),
+    _plan(CustomerEmail.Kind.RUN_REPORT, ({"run_id": run_id, "user_id": owner} for owner in owners),
           existing)  # fmt: skip
     return _never_queued(existing, QUEUE_CHUNK)
-
-
-def _missing_details(user_id):
-    return (
-        Service.objects.filter(billing_account__owner_id=user_id)
-        .active()
-        .filter(contact_details__isnull=True)
-    )
 
 
 def details_reminders_plan(*, today: date | None = None) -> list[int]:
@@ -126,7 +118,7 @@ def details_reminders_plan(*, today: date | None = None) -> list[int]:
         .distinct()
         .order_by()
     )
-    _plan(CustomerEmail.Kind.REMINDER, ({"month": month, "user_id": owner} for owner in owners.iterator()),
+    _plan(CustomerEmail.Kind.REMINDER, ({"month": month, "user_id": owner} for owner in owners),
           existing)  # fmt: skip
     return _never_queued(existing, QUEUE_CHUNK)
 
@@ -224,7 +216,9 @@ def _run_report(email: CustomerEmail) -> tuple[str, str, int] | None:
 def _reminder(email: CustomerEmail) -> tuple[str, str, int] | None:
     if not (email.user.details_reminders and email.user.is_active):
         return None
-    missing = _missing_details(email.user_id).order_by("number")
+    missing = (
+        Service.objects.owned_by(email.user).active().filter(contact_details__isnull=True).order_by("number")
+    )
     count = missing.count()
     if not count:
         return None

@@ -2,31 +2,14 @@
 
 from gunicorn.glogging import Logger
 
-from telecom_panel.logging import mask
+from telecom_panel.logging import PersonalDataFilter
 
 
 class MaskingLogger(Logger):
-    """Every message of gunicorn's error log is formatted, then masked: a URL's query string and
-    every run of four digits or more are gone before the line is written."""
+    """gunicorn writes every line of its error log through one logger (`error_log`): the filter
+    Django's loggers use masks it there, whatever method wrote the line. Set here, not in LOGGING:
+    gunicorn's master never loads Django's settings."""
 
-    def _masked(self, msg, args):
-        text = str(msg) % args if args else str(msg)
-        return mask(text)
-
-    def critical(self, msg, *args, **kwargs):
-        super().critical(self._masked(msg, args), **kwargs)
-
-    def error(self, msg, *args, **kwargs):
-        super().error(self._masked(msg, args), **kwargs)
-
-    def warning(self, msg, *args, **kwargs):
-        super().warning(self._masked(msg, args), **kwargs)
-
-    def info(self, msg, *args, **kwargs):
-        super().info(self._masked(msg, args), **kwargs)
-
-    def debug(self, msg, *args, **kwargs):
-        super().debug(self._masked(msg, args), **kwargs)
-
-    def exception(self, msg, *args, **kwargs):
-        super().exception(self._masked(msg, args), **kwargs)
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(PersonalDataFilter())

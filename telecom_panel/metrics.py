@@ -53,7 +53,9 @@ class OperationsCollector:
         yield GaugeMetricFamily(
             "telecom_directory_sync_running", "1 while a directory sync runs", value=int(running)
         )
-        last = SyncRun.objects.exclude(status=SyncRun.Status.RUNNING).order_by("-finished_at", "-pk").first()
+        # One run at a time: the newest closed run is the last (by id: a NULL end would sort first
+        # on PostgreSQL and last on SQLite).
+        last = SyncRun.objects.exclude(status=SyncRun.Status.RUNNING).order_by("-pk").first()
         outcome = GaugeMetricFamily(
             "telecom_directory_last_sync_outcome",
             "1 for the outcome of the last finished sync run",

@@ -37,7 +37,6 @@ def test_readyz_says_when_no_worker_answers(client, settings):
                                          "worker": "no worker answered"}  # fmt: skip
 
 
-@pytest.mark.redis
 def test_readyz_says_when_redis_refuses(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = client.get(reverse("readyz"))
@@ -46,7 +45,6 @@ def test_readyz_says_when_redis_refuses(client, settings):
     assert checks["redis"].startswith("error: ") and checks["worker"] == "not checked"
 
 
-@pytest.mark.redis
 def test_readyz_answers_within_seconds_when_redis_accepts_and_never_answers(client, settings):
     """A probe must not hold a web worker until its timeout kills it."""
     import socket

@@ -43,7 +43,7 @@ from django.utils import timezone
 from directory.models import Listing, Publication, SyncRun
 from lines.models import ContactDetails, PortOutCheck, Service
 from telecom_panel.celery import app
-from tests import factories, production
+from tests import factories, production, stack
 from tests.stack import (
     MailCollector,
     ProductionStack,
@@ -123,9 +123,10 @@ DEPLOY_EXPORT = (
     "EMAIL_URL=smtp+tls://panel:secret@smtp.example.fr:587 DEFAULT_FROM_EMAIL=ne-pas-repondre@example.fr "
     "PUBLIC_DIRECTORY_TRUSTED_PROXIES=10.0.0.0/8 WEB_BIND=0.0.0.0:8000"
 )
-MAKE_SERVE = "make serve"
-WORKER = ".venv/bin/celery -A telecom_panel worker --loglevel=INFO"
-BEAT = ".venv/bin/celery -A telecom_panel beat --loglevel=INFO"
+# The very commands the production stack runs (tests/stack.py): if the README's drift, both fail.
+MAKE_SERVE = shlex.join(stack.WEB)
+WORKER = shlex.join(stack.WORKER)
+BEAT = shlex.join(stack.BEAT)
 HEALTH_CHECK = ".venv/bin/celery -A telecom_panel call telecom_panel.health_check"
 MAKE_RUN = "make run"
 MAKE_TEST_ARGS = 'make test PYTEST_ARGS="-k communes -x"'

@@ -17,7 +17,7 @@ if _missing:
 DEBUG = env.bool("DEBUG", default=False)
 # Production runs on PostgreSQL and Redis: without them, no start at all (never a silent SQLite
 # file or in-process tasks on a server).
-if not env.db("DATABASE_URL")["ENGINE"].endswith(".postgresql"):
+if not DATABASES["default"]["ENGINE"].endswith(".postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database in production (postgres://...).")
 # Static files from the web process itself (WhiteNoise, right after the security middleware),
 # with hashed names that browsers cache for ever and compressed copies made by collectstatic.

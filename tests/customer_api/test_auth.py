@@ -123,6 +123,12 @@ def test_pending_refused_expired_and_revoked_keys(keys, customer):
     with pytest.raises(ConsumerKeyDecided):
         consumer_key_decide(consumer_key=refused.consumer_key, owner=customer, authorise=True)
     # A revoked application, or one whose customer left, is unknown.
+    customer.is_active = False
+    customer.save(update_fields=["is_active"])
+    assert refusal(signed_headers(keys)).error_code == "INVALID_KEY"
+    customer.is_active = True
+    customer.save(update_fields=["is_active"])
+    assert call(signed_headers(keys))
     application.revoked_at = timezone.now()
     application.save()
     assert refusal(signed_headers(keys)).error_code == "INVALID_KEY"

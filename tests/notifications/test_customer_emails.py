@@ -356,7 +356,7 @@ def test_the_monthly_reminder_lists_what_is_missing_and_can_be_turned_off(alice,
     alice.refresh_from_db()
     assert alice.details_reminders is False
     mail.outbox.clear()
-    next_month = date.today().replace(day=1).replace(month=date.today().month % 12 + 1)
+    next_month = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
     for email_id in details_reminders_plan(today=next_month):
         customer_email_send(email_id)
     assert [message.to for message in mail.outbox] == [["bob@exemple.fr"]]
@@ -367,6 +367,12 @@ def test_a_reminder_is_not_sent_for_details_completed_or_reminders_turned_off_me
     (email_id,) = details_reminders_plan()
     publish(service, alice)  # completed before the task ran
     assert customer_email_send(email_id).state == "skipped"
+    other = make_service(alice)
+    (email_id,) = details_reminders_plan(today=date(2030, 1, 15))
+    alice.details_reminders = False  # turned off before the task ran
+    alice.save(update_fields=["details_reminders"])
+    assert customer_email_send(email_id).state == "skipped"
+    publish(other, alice)
     assert not mail.outbox
 
 
