@@ -145,3 +145,46 @@ def consumer_key_decide(
         locked.state = ConsumerKey.State.REFUSED
     locked.save(update_fields=["state", "owner", "validated_at", "expires_at"])
     return locked
+
+
+# A consent link works this long after the application asked for the key; then the key stays
+# pending for ever (refused by every call) and the application must ask again.
+CONSENT_LINK_VALIDITY = timedelta(days=1)
+
+
+def consumer_key_for_consent(token: str, *, now=None) -> ConsumerKey | None:
+    """The pending key a consent link names, with its application; None when the token is unknown,
+    already answered, too old, or its application revoked."""
+    now = now or timezone.now()
+    return (
+        ConsumerKey.objects.select_related("application")
+        .filter(
+            token_hash=_hash(token),
+            state=ConsumerKey.State.PENDING,
+            created_at__gt=now - CONSENT_LINK_VALIDITY,
+            application__revoked_at__isnull=True,
+        )
+        .first()
+    )
+
+
+def consumer_key_expire(*, consumer_key: ConsumerKey, now=None) -> bool:
+    """Ends a key at once (POST /auth/logout, or the customer's "Révoquer" on the Accès API page):
+    every later call with it is INVALID_CREDENTIAL. False if it was not pending or authorised."""
+    now = now or timezone.now()
+    return bool(
+        ConsumerKey.objects.filter(
+            pk=consumer_key.pk, state__in=[ConsumerKey.State.PENDING, ConsumerKey.State.VALIDATED]
+        ).update(state=ConsumerKey.State.EXPIRED, expires_at=now)
+    )
+
+
+@transaction.atomic
+def api_application_revoke(*, application: ApiApplication, now=None) -> bool:
+    """Revokes an application and ends its keys: its key is INVALID_KEY from now on."""
+    now = now or timezone.now()
+    revoked = ApiApplication.objects.filter(pk=application.pk, revoked_at__isnull=True).update(revoked_at=now)
+    ConsumerKey.objects.filter(
+        application=application, state__in=[ConsumerKey.State.PENDING, ConsumerKey.State.VALIDATED]
+    ).update(state=ConsumerKey.State.EXPIRED, expires_at=now)
+    return bool(revoked)

@@ -1,0 +1,3 @@
+"""The panel's pages for API access (being written): applications, consent, Accès API, help."""
+
+urlpatterns = []
