@@ -21,8 +21,15 @@ from .signing import rule_allows, signature_matches, timestamp_in_window
 
 # Any valid consumer key may call these, whatever its rules (contract 1.6 to 1.8).
 RULES_BYPASSED = {"/auth/currentCredential", "/auth/logout", "/auth/time"}
-_CLASSES = {400: "Client::BadRequest", 401: "Client::Unauthorized", 403: "Client::Forbidden"}
-_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"}
+_CLASSES = {
+    400: "Client::BadRequest", 401: "Client::Unauthorized", 403: "Client::Forbidden", 404: "Client::NotFound",
+    405: "Client::MethodNotAllowed", 413: "Client::RequestEntityTooLarge", 429: "Client::TooManyRequests",
+    500: "Server::InternalServerError",
+}  # fmt: skip
+_REASONS = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    413: "Request Entity Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
+}  # fmt: skip
 # The last use is written at most this often: a script's burst of calls costs one UPDATE.
 LAST_USE_EVERY = timedelta(minutes=1)
 
@@ -33,6 +40,7 @@ class ApiError(Exception):
     error_code: str
     message: str
     details: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
 
     def body(self) -> dict:
         """The superset of OVHcloud's two error shapes (contract 1.9)."""
@@ -63,12 +71,14 @@ def request_authenticate(
     urls: list[str],
     body: bytes,
     client_ip: str,
+    pending_allowed: bool = False,
     now: datetime | None = None,
 ) -> ConsumerKey:
     """The consumer key a signed request acts with, or the ApiError of the first check it fails.
     `path` is without the /1.0 prefix and the query string; `urls` are the full URLs a client
     may have signed (as the request reached us, as the panel publishes the API), the last one
-    the published form, shown in the signature hint."""
+    the published form, shown in the signature hint. `pending_allowed` lets a key waiting for
+    its consent through (GET /auth/currentCredential, so that a script can poll it)."""
     now = now or timezone.now()
     server_time = int(now.timestamp())
     application_key = headers.get("X-Ovh-Application", "")
@@ -92,6 +102,8 @@ def request_authenticate(
     credential = consumer_key_find(application, consumer)
     if credential is None:
         raise ApiError(403, "NOT_CREDENTIAL", "This credential does not exist")
+    if credential.state == ConsumerKey.State.PENDING and pending_allowed:
+        return credential
     if credential.state == ConsumerKey.State.PENDING:
         raise ApiError(403, "INVALID_CREDENTIAL",
                        "This credential is not valid: it waits for its customer's consent (validationUrl)")  # fmt: skip

@@ -61,16 +61,19 @@ def publication_apply(
     details_before: ContactDetails | None,
     details_after: ContactDetails | None,
     now,
+    options_when_unlisted: bool = False,
 ) -> PublicationResult:
     """Record the subscriber's directory choices for `service` and move the status by the rules
     above, comparing the listing before and after the edit. `choices` maps CHOICE_FIELDS to values;
-    with `listed` False only `listed` is taken, the options keep their last values for next time.
+    with `listed` False only `listed` is taken, the options keep their last values for next time
+    (the panel hides them then), unless `options_when_unlisted`: the API sets the options a script
+    sends, published or not, since it sent them on purpose. Unlisted, they change no listing.
     """
     publication = Publication.objects.select_for_update().filter(service=service).first()
     publication = publication or Publication(service=service)
     before = listing_for(details_before, publication)
 
-    wanted = {"listed": False} if not choices.get("listed") else choices
+    wanted = choices if choices.get("listed") or options_when_unlisted else {"listed": False}
     changes = {}
     for field in CHOICE_FIELDS:
         if field in wanted and getattr(publication, field) != wanted[field]:

@@ -480,6 +480,7 @@ class ServiceChange(models.Model):
         ADMIN = "admin", _("Support")
         IMPORT = "import", _("Import")
         SYSTEM = "system", _("Système")
+        API = "api", _("API")
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
     at = models.DateTimeField(_("date"))
@@ -492,6 +493,8 @@ class ServiceChange(models.Model):
         verbose_name=_("auteur"),
     )
     source = models.CharField(_("origine"), max_length=10, choices=Source.choices)
+    # The customer's application a change came through (source API), by its name at the time.
+    application = models.CharField(_("application"), max_length=100, blank=True, default="")
     # {"field": [old, new], ...}: contact-details field names, `publication.<choice>`, `rio`;
     # lines.history turns them into labels.
     changes = models.JSONField(_("modifications"))

@@ -53,9 +53,15 @@ def _values(details: ContactDetails) -> dict:
     return {field: getattr(details, field) for field in DETAIL_FIELDS}
 
 
-def _record(*, service, actor, source, changes, outcome, now) -> ServiceChange:
+def _record(*, service, actor, source, changes, outcome, now, application="") -> ServiceChange:
     return ServiceChange.objects.create(
-        service=service, at=now, actor=actor, source=source, changes=changes, outcome=outcome.value
+        service=service,
+        at=now,
+        actor=actor,
+        source=source,
+        application=application,
+        changes=changes,
+        outcome=outcome.value,
     )
 
 
@@ -67,6 +73,8 @@ def contact_details_apply(
     publication: dict,
     actor,
     source: str = ServiceChange.Source.PANEL,
+    application: str = "",
+    options_when_unlisted: bool = False,
     now=None,
 ) -> ApplyResult:
     """Save a service's contact details and directory choices in one step.
@@ -74,7 +82,9 @@ def contact_details_apply(
     `details` maps DETAIL_FIELDS to cleaned values (a form has validated them); fields that the
     legal form does not use are blanked. Commune, arrondissement and département are derived from
     postcode and city, and a pair that does not resolve raises LocationError. The publication
-    status follows directory.services' rules; one history row records every field that changed.
+    status follows directory.services' rules; one history row records every field that changed,
+    with its source and, for the API, the customer's application by name (and the options it
+    sends kept even unlisted: directory.services.publication_apply).
     """
     now = now or timezone.now()
     # FOR NO KEY UPDATE: serialises the edits of one service without blocking a sync batch that
@@ -131,10 +141,12 @@ def contact_details_apply(
         details_before=before,
         details_after=edited,
         now=now,
+        options_when_unlisted=options_when_unlisted,
     )
     changes.update({f"publication.{field}": values for field, values in result.changes.items()})
     if changes:
-        _record(service=service, actor=actor, source=source, changes=changes, outcome=result.outcome, now=now)
+        _record(service=service, actor=actor, source=source, changes=changes, outcome=result.outcome,
+                now=now, application=application)  # fmt: skip
     if not service.rio:  # its first contact details: the RIO is issued now, never by a page
         rio_issue(service, legal_form=edited.legal_form)
     return ApplyResult(service=service, changed=bool(changes), outcome=result.outcome)

@@ -16,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("customer_api.urls")),
     path("compte/api/", include("customer_api.panel_urls")),
     path("compte/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

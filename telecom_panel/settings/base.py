@@ -289,6 +289,13 @@ CELERY_BEAT_SCHEDULE = {
 API_SECRETS_KEY = env.str("API_SECRETS_KEY", default="")
 # The panel's address as customers reach it, for the links in e-mails (no trailing slash).
 PANEL_URL = env.str("PANEL_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
+# The API's base URL as customers' scripts are given it (the API page shows it): a request signed
+# for it is accepted besides the URL as it reached the server (customer_api.signing).
+PUBLIC_API_BASE = env.str("PUBLIC_API_BASE", default=f"{PANEL_URL}/1.0").rstrip("/")
+# API limits per minute (customer_api.limits): per consumer key for signed calls (a script filling
+# a few hundred numbers stays well within), per client address for the calls needing no key.
+API_RATE_LIMIT_PER_KEY = env.int("API_RATE_LIMIT_PER_KEY", default=600)
+API_RATE_LIMIT_PER_ADDRESS = env.int("API_RATE_LIMIT_PER_ADDRESS", default=60)
 # Publishers every run sends to (directory.publishers.PUBLISHERS), in order.
 DIRECTORY_PUBLISHERS = env.list("DIRECTORY_PUBLISHERS", default=["annuaire", "file"])
 # Where the `file` publisher writes one export (JSON lines) and its manifest per run.

@@ -46,6 +46,7 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
 # The links in customer e-mails: the panel as customers reach it, over HTTPS.
 PANEL_URL = env.str("PANEL_URL", default=f"https://{ALLOWED_HOSTS[0]}").rstrip("/")
+PUBLIC_API_BASE = env.str("PUBLIC_API_BASE", default=f"{PANEL_URL}/1.0").rstrip("/")
 
 # Staff change other people's data: a second factor is mandatory for them.
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=True)

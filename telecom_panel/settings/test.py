@@ -19,3 +19,4 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Links in customer e-mails point here (never a real host).
 PANEL_URL = "http://testserver.invalid"
+PUBLIC_API_BASE = "http://testserver.invalid/1.0"
