@@ -10,18 +10,22 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 _READ_ONLY = {"readOnly": True}
 
 
-class Error(BaseModel):
-    """Every error answer: the superset of OVHcloud's two shapes, so that the official client
-    raises its specific exception (it reads `errorCode` on a 403)."""
-
-    model_config = ConfigDict(title="Error")
-    class_: str = Field(alias="class", examples=["Client::Forbidden"])
-    errorCode: str = Field(examples=["NOT_GRANTED_CALL"])
-    httpCode: str = Field(examples=["403 Forbidden"])
-    message: str
-    details: dict[str, Any] | None = Field(
-        None, description="Indices sans secret : l'URL signée attendue, l'heure du serveur, l'appel refusé."
-    )
+# Every error answer: the superset of OVHcloud's two shapes, so that the official client raises its
+# specific exception (it reads `errorCode` on a 403). Built with create_model: `class` is a keyword.
+Error = create_model(
+    "Error",
+    __doc__="Toute réponse d'erreur.",
+    **{
+        "class": (str, Field(examples=["Client::Forbidden"])),
+        "errorCode": (str, Field(examples=["NOT_GRANTED_CALL"])),
+        "httpCode": (str, Field(examples=["403 Forbidden"])),
+        "message": (str, Field()),
+        "details": (
+            dict[str, Any] | None,
+            Field(None, description="Indices sans secret : l'URL signée attendue, l'heure du serveur."),
+        ),
+    },
+)
 
 
 class AccessRule(BaseModel):
