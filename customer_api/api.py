@@ -213,7 +213,6 @@ def _account(credential: ConsumerKey, reference: str) -> BillingAccount:
 
 
 def _service(credential: ConsumerKey, reference: str, name: str) -> Service:
-    _account(credential, reference)
     number = service_number(name)
     service = (
         Service.objects.owned_by(credential.owner)
@@ -224,6 +223,7 @@ def _service(credential: ConsumerKey, reference: str, name: str) -> Service:
         else None
     )
     if service is None:
+        _account(credential, reference)  # which of the two is not the caller's: the account first
         raise _not_found("serviceName", name)
     return service
 

@@ -108,7 +108,8 @@ def request_authenticate(
         raise ApiError(403, "INVALID_CREDENTIAL",
                        "This credential is not valid: it waits for its customer's consent (validationUrl)")  # fmt: skip
     expired = credential.expires_at is not None and credential.expires_at <= now
-    if credential.state != ConsumerKey.State.VALIDATED or expired:
+    # A key acts for the customer who authorised it: never once that account is closed.
+    if credential.state != ConsumerKey.State.VALIDATED or expired or not credential.owner.is_active:
         raise ApiError(403, "INVALID_CREDENTIAL", "This credential is not valid")
     if not _allowed_from(credential.allowed_ips, client_ip):
         raise ApiError(403, "FORBIDDEN", "This IP is not allowed to use this credential")

@@ -110,6 +110,18 @@ def test_row_6_pending_refused_expired_and_logged_out_keys_are_not_valid(api_bas
     assert ConsumerKey.objects.filter(state=ConsumerKey.State.EXPIRED).count() == 1
 
 
+def test_row_6_a_key_authorised_by_a_customer_whose_account_is_closed_is_not_valid(
+    api_base, application, bob
+):
+    """Bob authorised alice's application; bob's account is then closed: the key acts for nobody."""
+    factories.make_service(bob, number="+33199000306")
+    script = client_for(application, authorised_key(application, bob))
+    assert script.get("/telephony") == ["bo20002-1"]
+    type(bob).objects.filter(pk=bob.pk).update(is_active=False)
+    with pytest.raises(ovh.exceptions.InvalidCredential):
+        script.get("/telephony")
+
+
 def test_row_7_a_key_bound_to_other_addresses_is_forbidden_here(api_base, application, alice, line):
     far = consumer_key_request(application=application.application, rules=READ_AND_WRITE,
                                allowed_ips=["203.0.113.0/24"])  # fmt: skip

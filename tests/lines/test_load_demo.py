@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from customer_api.models import ApiApplication, ConsumerKey
 from directory.models import Publication
 from lines.models import BillingAccount, ContactDetails, Service
 
@@ -45,6 +46,8 @@ def test_the_demo_customer_has_what_the_panel_needs_to_show(settings):
     assert Service.objects.owned_by(get_user_model().objects.get(username="autre")).exists()
     support = get_user_model().objects.get(username="support")
     assert support.is_staff and support.groups.filter(name="support").exists()
+    # Nothing secret: the demo's passwords are public, so it gives no API application or key.
+    assert not ApiApplication.objects.exists() and not ConsumerKey.objects.exists()
 
 
 def test_load_demo_refuses_to_run_without_debug(settings):
