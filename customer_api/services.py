@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,8 +51,25 @@ class NewApplication:
     secret: str  # shown once; never stored
 
 
+# A customer holds at most this many applications not revoked (the panel and the command alike).
+APPLICATIONS_PER_CUSTOMER = 20
+
+
+class TooManyApplications(Exception):
+    """The customer holds APPLICATIONS_PER_CUSTOMER applications not revoked already."""
+
+
 @transaction.atomic
 def api_application_create(*, owner, name: str, description: str = "", now=None) -> NewApplication:
+    """A new application of `owner`, with its secret (returned here only). Refused with
+    TooManyApplications beyond APPLICATIONS_PER_CUSTOMER applications not revoked; the owner's row
+    is locked first, so two creations at once count each other."""
+    list(get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True))
+    if (
+        ApiApplication.objects.filter(owner=owner, revoked_at__isnull=True).count()
+        >= APPLICATIONS_PER_CUSTOMER
+    ):
+        raise TooManyApplications(owner.pk)
     application = ApiApplication.objects.create(
         owner=owner,
         name=name,
@@ -65,7 +83,11 @@ def api_application_create(*, owner, name: str, description: str = "", now=None)
 
 def consumer_key_find(application: ApiApplication, consumer_key: str) -> ConsumerKey | None:
     """The application's consumer key for this CK, by its hash; None if unknown or another's."""
-    return ConsumerKey.objects.filter(application=application, key_hash=_hash(consumer_key)).first()
+    return (
+        ConsumerKey.objects.select_related("owner", "application")
+        .filter(application=application, key_hash=_hash(consumer_key))
+        .first()
+    )
 
 
 class InvalidRules(ValueError):

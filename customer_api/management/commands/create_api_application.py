@@ -6,7 +6,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from customer_api.services import api_application_create
+from customer_api.services import APPLICATIONS_PER_CUSTOMER, TooManyApplications, api_application_create
 
 
 class Command(BaseCommand):
@@ -24,7 +24,12 @@ class Command(BaseCommand):
         name, description = name.strip(), description.strip()
         if not name or len(name) > 100 or len(description) > 300:
             raise CommandError("Le nom (1 à 100 caractères) ou la description (300 au plus) ne convient pas.")
-        created = api_application_create(owner=customer, name=name, description=description)
+        try:
+            created = api_application_create(owner=customer, name=name, description=description)
+        except TooManyApplications:
+            raise CommandError(
+                f"{owner} a déjà {APPLICATIONS_PER_CUSTOMER} applications actives : révoquez-en une d'abord."
+            ) from None
         self.stdout.write(
             f"Application « {name} » créée pour {owner}. Gardez le secret : il ne sera plus affiché."
         )
