@@ -18,7 +18,7 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -520,7 +520,10 @@ def json_everywhere(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:  # ninja's root view (/1.0/) raises it
+            response = _json_not_found(request)
         if response.status_code == 405 and response.get("Content-Type", "").startswith("text/"):
             allowed = response.get("Allow", "")
             response = _error_answer(

@@ -5,9 +5,9 @@ official OVHcloud client (`pip install ovh`), pointed at the panel's API:
 
     export TELECOM_PANEL_API=https://panel.example/1.0   # default: http://127.0.0.1:8000/1.0
     export OVH_APPLICATION_KEY=... OVH_APPLICATION_SECRET=...   # from "Créer une application"
-    python exemple_coordonnees.py     # first run: asks for a consumer key, prints where to authorise it
+    python example_script.py     # first run: asks for a consumer key, prints where to authorise it
     export OVH_CONSUMER_KEY=...
-    python exemple_coordonnees.py     # fills the lines that lack contact details
+    python example_script.py     # fills the lines that lack contact details
 """
 
 import os

@@ -42,9 +42,17 @@ METHODS = {
     "password_reset_done": SAFE,
     "password_reset_confirm": SAFE | {"POST"},
     "password_reset_complete": SAFE,
+    "api_access": SAFE,
+    "api_application_create": SAFE | {"POST"},
+    "api_application_revoke": {"POST"},
+    "api_key_revoke": {"POST"},
+    "api_consent": SAFE | {"POST"},
+    "api_help": SAFE,
 }
 TRIED = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE")
 NOT_OURS = ("admin", "django.conf.urls.i18n")
+# The customers' API declares its methods in its OpenAPI document: tested below from it.
+CUSTOMER_API = ("customer_api", "customer_api_v1")
 
 
 def our_patterns(patterns=None):
@@ -53,6 +61,7 @@ def our_patterns(patterns=None):
             if (
                 not any(part in str(pattern.urlconf_name) for part in NOT_OURS)
                 and pattern.app_name != "admin"
+                and pattern.namespace not in CUSTOMER_API
             ):
                 yield from our_patterns(pattern.url_patterns)
         elif isinstance(pattern, URLPattern):
@@ -60,8 +69,31 @@ def our_patterns(patterns=None):
 
 
 def test_the_table_names_every_url_pattern():
-    names = {pattern.name for pattern in our_patterns()}
+    names = {pattern.name for pattern in our_patterns()} - {"api_not_found"}
     assert names == set(METHODS), "add the new pattern to METHODS with the methods it takes"
+
+
+def test_the_customer_api_answers_json_405_to_every_method_its_document_does_not_declare(client):
+    """Each path of /1.0/openapi.json, under /1.0 and /v1: a method it does not list is a JSON 405
+    naming the allowed ones, before any authentication; anything under the prefixes that is no
+    route is a JSON 404, whatever the method."""
+    document = client.get("/1.0/openapi.json").json()
+    assert len(document["paths"]) == 14  # 15 operations: GET and PUT share the directory's path
+    for path, operations in document["paths"].items():
+        declared = {method.upper() for method in operations}
+        url = path.replace("{billingAccount}", "al10001-1").replace("{serviceName}", "0033972102030")
+        for prefix in ("/1.0", "/v1"):
+            for method in set(TRIED) - declared:
+                response = client.generic(method, prefix + url.removeprefix("/1.0"))
+                assert response.status_code == 405, (method, path, response.status_code)
+                assert response["Content-Type"] == "application/json", (method, path)
+                assert set(response["Allow"].split(", ")) == declared, (method, path)
+                if method != "HEAD":
+                    assert response.json()["errorCode"] == "METHOD_NOT_ALLOWED"
+    for method in TRIED:
+        for url in ("/1.0/nope", "/v1/", "/1.0/telephony/a/b/c/d/e/f/g"):
+            response = client.generic(method, url)
+            assert response.status_code == 404 and response["Content-Type"] == "application/json", (method, url)
 
 
 @pytest.mark.parametrize("signed_in", [True, False])
@@ -80,6 +112,8 @@ def test_methods_not_declared_are_refused(name, signed_in, client, customer):
         "api_emergency_location": [service.number_digits],
         "bulk_apply_job": [1],
         "password_reset_confirm": ["MQ", "set-password"],
+        "api_application_revoke": [1],
+        "api_key_revoke": [1],
     }.get(name, [])
     url = reverse(name, args=arguments)
     for method in TRIED:

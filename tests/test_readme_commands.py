@@ -38,6 +38,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import requests
 from django.utils import timezone
 
 from directory.models import Listing, Publication, SyncRun
@@ -129,6 +130,12 @@ WORKER = shlex.join(stack.WORKER)
 BEAT = shlex.join(stack.BEAT)
 HEALTH_CHECK = ".venv/bin/celery -A telecom_panel call telecom_panel.health_check"
 MAKE_RUN = "make run"
+CREATE_API_APPLICATION = '.venv/bin/python manage.py create_api_application --owner demo --name "Mon script"'
+EXPORT_API_APPLICATION = (
+    "export OVH_APPLICATION_KEY=<application_key> OVH_APPLICATION_SECRET=<application_secret>"
+)
+EXAMPLE_SCRIPT = ".venv/bin/python customer_api/example_script.py"
+EXPORT_CONSUMER_KEY = "export OVH_CONSUMER_KEY=<consumerKey>"
 MAKE_TEST_ARGS = 'make test PYTEST_ARGS="-k communes -x"'
 
 COMMANDS = {
@@ -137,6 +144,20 @@ COMMANDS = {
         "PORT free, SQLite in tmp_path: /connexion/ answers 200, the URL printed, the demo users "
         "in the database; stopped by SIGTERM; its .env removed if it wrote one",
     ),
+    CREATE_API_APPLICATION: Check(
+        "test_make_run",
+        "against make run's database: exit 0, the last line JSON with the application's key and secret",
+    ),
+    EXPORT_API_APPLICATION: Check(
+        "test_make_run", "the placeholders replaced by the command's key and secret, then the script runs"
+    ),
+    EXAMPLE_SCRIPT: Check(
+        "test_make_run",
+        "against make run (TELECOM_PANEL_API names its port): the first run prints the consent link and "
+        "the key; after demo authorises it over HTTP, the second fills demo's lines without details "
+        "(saved with source API and the application's name) and prints the summary",
+    ),
+    EXPORT_CONSUMER_KEY: Check("test_make_run", "the placeholder replaced by the key the script printed"),
     "make test": Exempt("it is what runs this test: the whole suite, recursively"),
     SYNC: Check(
         "test_sync_and_check_directory",
@@ -316,12 +337,74 @@ def test_make_run(tmp_path):
         assert {"demo", "autre", "support"} <= users
         page = http_request(port, "GET", "/connexion/")
         assert "Connexion à votre espace client" in page.text
+        the_api_example_against(port, tmp_path)
     finally:
         status = server.stop()
         if not had_dot_env and dot_env.exists():
             assert dot_env.read_text().strip() == make_run_env_line()
             dot_env.unlink()
     assert status == -15, server.output()  # make, killed by the SIGTERM sent to its group
+
+
+def exported(line: str, values: dict) -> dict:
+    """An `export NAME=<placeholder> ...` line of the README, with each placeholder's value."""
+    assignments = dict(item.split("=", 1) for item in shlex.split(line.removeprefix("export ")))
+    return {name: values[placeholder.strip("<>")] for name, placeholder in assignments.items()}
+
+
+def the_api_example_against(port, tmp_path):
+    """The README's API block on the `make run` checkout: the command, the script twice, and between
+    them what the customer does in a browser (signed in as demo, Autoriser), over HTTP."""
+    database = tmp_path / "db.sqlite3"
+    env = development_environment(tmp_path, DATABASE_URL=f"sqlite:///{database}")
+    result = run(CREATE_API_APPLICATION, env)
+    assert result.returncode == 0, shown(result)
+    keys = json.loads(result.stdout.strip().splitlines()[-1])
+    env.update(exported(EXPORT_API_APPLICATION, keys), TELECOM_PANEL_API=f"http://127.0.0.1:{port}/1.0")
+
+    result = run(EXAMPLE_SCRIPT, env)
+    assert result.returncode == 0, shown(result)
+    link = re.search(
+        r"(http://127\.0\.0\.1:\d+/compte/api/autorisation/\?credentialToken=\S+)", result.stdout
+    )
+    printed = re.search(r"export OVH_CONSUMER_KEY=(\w+)", result.stdout)
+    assert link and printed, shown(result)
+
+    browser = requests.Session()
+    login = f"http://127.0.0.1:{port}/connexion/"
+    browser.get(login, timeout=30)
+    signed_in = browser.post(login, timeout=30, allow_redirects=False, headers={"Referer": login}, data={
+        "username": "demo", "password": "demo", "csrfmiddlewaretoken": browser.cookies["csrftoken"]})  # fmt: skip
+    assert signed_in.status_code == 302, signed_in.text[:500]
+    consent = browser.get(link.group(1), timeout=30)
+    assert consent.status_code == 200 and "Autoriser" in consent.text
+    token = link.group(1).split("credentialToken=")[1]
+    decided = browser.post(link.group(1), timeout=30, allow_redirects=False, headers={"Referer": link.group(1)},
+                           data={"credentialToken": token, "validity": "1d", "decision": "autoriser",
+                                 "csrfmiddlewaretoken": browser.cookies["csrftoken"]})  # fmt: skip
+    assert decided.status_code == 303, decided.text[:500]
+
+    with sqlite3.connect(database) as db:
+        missing_before = db.execute(MISSING_DETAILS, ("demo",)).fetchone()[0]
+    assert missing_before > 0
+    env.update(exported(EXPORT_CONSUMER_KEY, {"consumerKey": printed.group(1)}))
+    result = run(EXAMPLE_SCRIPT, env)
+    assert result.returncode == 0, shown(result)
+    assert f"Terminé : {missing_before} ligne(s) complétée(s)" in result.stdout, shown(result)
+    with sqlite3.connect(database) as db:
+        assert db.execute(MISSING_DETAILS, ("demo",)).fetchone()[0] == 0
+        sources = db.execute(
+            "SELECT DISTINCT source, application FROM lines_servicechange WHERE source = 'api'"
+        )
+        assert sources.fetchall() == [("api", "Mon script")]
+
+
+# demo's active services without contact details
+MISSING_DETAILS = (
+    "SELECT count(*) FROM lines_service s JOIN lines_billingaccount b ON b.id = s.billing_account_id "
+    "JOIN accounts_user u ON u.id = b.owner_id LEFT JOIN lines_contactdetails d ON d.service_id = s.id "
+    "WHERE u.username = ? AND s.state = 'active' AND d.service_id IS NULL"
+)
 
 
 # --- make test ------------------------------------------------------------------------------------
