@@ -54,6 +54,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from customer_api.services import api_application_create, consumer_key_request
 from directory.models import Publication
 from lines.models import ContactDetails, Service
 from lines.services import contact_details_apply
@@ -206,7 +207,7 @@ content_types = st.sampled_from(["urlencoded", "urlencoded", "urlencoded", "mult
 WATCHED = ["accounts.User", "auth.Group", "lines.BillingAccount", "lines.Service", "lines.ContactDetails",
            "directory.Publication", "lines.ServiceChange", "lines.PortOutCheck", "directory.Listing",
            "directory.SyncRun", "admin.LogEntry", "lines.BulkApplyJob", "lines.BulkApplyTarget",
-           "otp_totp.TOTPDevice"]  # fmt: skip
+           "otp_totp.TOTPDevice", "customer_api.ApiApplication", "customer_api.ConsumerKey"]  # fmt: skip
 FORBIDDEN = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
@@ -328,6 +329,7 @@ class World:
         self.superuser = get_user_model().objects.create_superuser("root", password=PASSWORD)
         self.edit_form = _form(INDIVIDUAL_DETAILS)
         self.company_form = _form(COMPANY_DETAILS)
+        self.application = api_application_create(owner=self.b, name="Script de Bob").application
 
 
 @pytest.fixture
@@ -427,6 +429,8 @@ ACCOUNT_FORMS = {
     "otp_verify": ("otp_verify", True, {"otp_token": ["123456"], "next": ["/"]}, {302}),
     "otp_disable": ("otp_disable", True, {"otp_token": ["123456"]}, {302}),
     "email_preferences": ("email_preferences", True, {"language": ["en"], "details_reminders": ["on"]}, {302}),
+    "api_application_create": ("api_application_create", True, {"name": ["Mon script"], "description": ["Relevés"]},
+                               {200}),
     "admin password_change": ("admin:password_change", "staff", {"old_password": [PASSWORD],
                                                                 "new_password1": ["Zx9!" * 4],
                                                                 "new_password2": ["Zx9!" * 4]}, {302}),
@@ -438,7 +442,7 @@ NOT_COMPARED = {"otp_disable", "email_preferences"}  # answer every refusal with
 @fuzz(2)
 @given(form=st.sampled_from(sorted(ACCOUNT_FORMS)), changes=form_changes(
     ["username", "password", "next", "language", "email", "old_password", "new_password1", "new_password2",
-     "otp_token", "details_reminders"]), junk=junk_fields, content_type=content_types, query=hostile_values, headers=hostile_headers)  # fmt: skip
+     "otp_token", "details_reminders", "name", "description"]), junk=junk_fields, content_type=content_types, query=hostile_values, headers=hostile_headers)  # fmt: skip
 @example(form="login", changes={"next": ["https://evil.example/"]}, junk={}, content_type="urlencoded", query=[],
          headers={})  # fmt: skip
 @example(form="login", changes={"next": ["//evil.example/"], "password": [HUGE]}, junk={}, content_type="urlencoded",
@@ -466,6 +470,27 @@ def test_the_account_forms(world, form, changes, junk, content_type, query, head
         response = client.get(url)
         assert_no_server_error(response, f"GET {url}")
         assert_stays_on_site(response, f"GET {url}")
+
+
+@fuzz()
+@given(changes=form_changes(["credentialToken", "validity", "decision"]), query=hostile_values, junk=junk_fields,
+       content_type=content_types)  # fmt: skip
+@example(changes={"credentialToken": [Raw("%ED%A0%80")], "validity": ["1d", "30d"]}, query=[], junk={},
+         content_type="urlencoded")  # fmt: skip
+@example(
+    changes={"decision": ["autoriser", "refuser"]}, query=["x" * 10_000], junk={}, content_type="multipart"
+)
+def test_the_consent_form(world, changes, query, junk, content_type):
+    """The page a validationUrl opens (B's application asks A): whatever is posted, no server
+    error, never off the site (this key asks for no redirection), and a refused answer decides
+    nothing."""
+    with attempt():
+        token = consumer_key_request(application=world.application, rules=[{"method": "GET", "path": "/telephony"}],
+                                     ).credential_token  # fmt: skip
+        url = reverse("api_consent") + "?credentialToken=" + (encoded(query[0]) if query else token)
+        base = {"credentialToken": [token], "validity": ["1d"], "decision": ["autoriser"]}
+        submit(browser(world.a), url, mutated(base, changes, junk), content_type, succeeded={303})
+        assert_no_server_error(browser(world.a).get(url), f"GET {url[:200]}")
 
 
 @pytest.mark.parametrize("name", ["login", "admin:login"])
