@@ -9,7 +9,7 @@ from lines.forms import TextField
 class ApiApplicationForm(forms.Form):
     """A new application: its name and what it is for, as the customer will recognise it."""
 
-    name = TextField(label=_("Nom"), max_length=100)
+    name = TextField(label=_("Nom de l'application"), max_length=100)
     description = TextField(label=_("Description"), max_length=300, required=False)
 
 

@@ -33,7 +33,7 @@ def test_a_customer_creates_an_application_authorises_its_key_and_revokes_it(pag
     expect(page.get_by_role("heading", level=1)).to_have_text("Accès API")
 
     page.get_by_role("link", name="Créer une application").click()
-    field(page, "Nom").fill("Mon script")
+    field(page, "Nom de l'application").fill("Mon script")
     field(page, "Description").fill("Remplit les coordonnées")
     page.get_by_role("button", name="Créer l'application").click()
     expect(page.get_by_role("alert")).to_contain_text("il ne sera plus jamais affiché")

@@ -10,6 +10,7 @@ import ovh.exceptions
 import pytest
 from django.utils import timezone
 
+from customer_api import example_script
 from customer_api.models import ConsumerKey
 from customer_api.services import api_application_create, consumer_key_decide, consumer_key_request
 from customer_api.signing import signature
@@ -434,3 +435,51 @@ def test_a_malformed_credential_request_is_refused_as_the_client_reports_it(api_
     with pytest.raises(ovh.exceptions.BadParametersError, match=r"\[redirection\]"):
         script.request_consumerkey(READ_AND_WRITE, "javascript:alert(1)")
     assert not ConsumerKey.objects.exists()
+
+
+# --- The example script (customer_api/example_script.py) -----------------------------------------
+
+
+def run_example(monkeypatch, application, consumer_key=None) -> int:
+    monkeypatch.setenv("OVH_APPLICATION_KEY", application.application.key)
+    monkeypatch.setenv("OVH_APPLICATION_SECRET", application.secret)
+    monkeypatch.setenv("TELECOM_PANEL_API", ovh.client.ENDPOINTS["ovh-eu"])
+    if consumer_key:
+        monkeypatch.setenv("OVH_CONSUMER_KEY", consumer_key)
+    else:
+        monkeypatch.delenv("OVH_CONSUMER_KEY", raising=False)
+    return example_script.main()
+
+
+def test_the_example_script_asks_for_a_key_then_fills_only_the_lines_without_details(
+    api_base, application, alice, line, monkeypatch, capsys
+):
+    bare = factories.make_service(alice, number="+33199000307")
+    assert run_example(monkeypatch, application) == 0
+    asked = capsys.readouterr().out
+    assert "/compte/api/autorisation/?credentialToken=" in asked
+    key = ConsumerKey.objects.get()
+    assert key.rules == example_script.ACCESS_RULES
+    consumer_key_decide(consumer_key=key, owner=alice, authorise=True)
+    printed = asked.split("export OVH_CONSUMER_KEY=")[1].split()[0]
+
+    assert run_example(monkeypatch, application, printed) == 0
+    out = capsys.readouterr().out
+    assert (
+        "0033199000307 : coordonnées remplies" in out and "Terminé : 1 ligne(s) complétée(s), 1 déjà" in out
+    )
+    assert ContactDetails.objects.get(service=bare).company_name == "Exemple SA"
+    assert ContactDetails.objects.get(service=line).last_name == "Durand"  # already complete: untouched
+
+    # A refusal is printed with the server's French message, and the exit status says so.
+    other = factories.make_service(alice, number="+33199000308")
+    monkeypatch.setitem(example_script.COMPANY, "postCode", "13001")
+    assert run_example(monkeypatch, application, printed) == 1
+    out = capsys.readouterr().out
+    assert "0033199000308 : refusé, [city] Cette ville ne correspond pas au code postal 13001." in out
+    assert not ContactDetails.objects.filter(service=other).exists()
+
+    # Revoked on Accès API: the script says the key no longer works.
+    ConsumerKey.objects.filter(pk=key.pk).update(state=ConsumerKey.State.EXPIRED)
+    assert run_example(monkeypatch, application, printed) == 1
+    assert "n'est plus valable" in capsys.readouterr().out

@@ -515,7 +515,7 @@ def test_the_help_page_is_public_and_points_the_clients_at_this_server(client, s
         and "60 requêtes par minute et par adresse IP" in page
     )
     for code in ("INVALID_KEY", "NOT_AUTHENTICATED", "QUERY_TIME_OUT", "INVALID_SIGNATURE", "signedUrlExpected",
-                 "NOT_CREDENTIAL", "INVALID_CREDENTIAL", "FORBIDDEN", "NOT_GRANTED_CALL", "404", "[postCode]",
+                 "NOT_CREDENTIAL", "INVALID_CREDENTIAL", "FORBIDDEN", "NOT_GRANTED_CALL", "404", "[siret]",
                  "429", "Retry-After"):  # fmt: skip
         assert code in page, code
     assert client.head(reverse("api_help")).status_code == 200
@@ -532,93 +532,16 @@ def test_the_help_page_follows_the_settings(client, settings):
 
 
 # --- the example script --------------------------------------------------------------------------
+# It runs for real, against a live server, in tests/customer_api/test_contract.py and in the README's
+# commands (tests/test_readme_commands.py).
 
 
-class FakeClient:
-    """What the script asks of ovh.Client, answered from a dict of paths."""
-
-    def __init__(self, directory):
-        self.directory, self.puts = directory, []
-
-    def get(self, path):
-        if path == "/telephony":
-            return ["ab12345-ovh-1"]
-        if path.endswith("/service"):
-            return sorted(self.directory)
-        return self.directory[path.split("/")[4]]
-
-    def put(self, path, **body):
-        import ovh.exceptions
-
-        service = path.split("/")[4]
-        if service == "0033972100003":
-            raise ovh.exceptions.BadParametersError("[postCode] Le code postal 75002 ne correspond pas.")
-        self.puts.append((path, body))
-
-
-def test_the_example_script_fills_only_the_lines_without_details(capsys):
-    client = FakeClient({"0033972100001": {"postCode": ""}, "0033972100002": {"postCode": "75011"},
-                         "0033972100003": {"postCode": ""}})  # fmt: skip
-    summary = example_script.fill_missing_details(client)
-    assert summary == {"filled": 1, "complete": 1, "refused": 1}
-    assert client.puts == [
-        ("/telephony/ab12345-ovh-1/service/0033972100001/directory", example_script.COMPANY)
-    ]
-    out = capsys.readouterr().out
-    assert "0033972100003 : refusé, [postCode] Le code postal" in out and "coordonnées remplies" in out
-
-
-def test_the_example_script_asks_for_a_key_without_one(monkeypatch, capsys):
-    import ovh
-
-    asked = []
-
-    class Client:
-        def __init__(self, **options):
-            assert ovh.client.ENDPOINTS["ovh-eu"] == "http://panel.test/1.0"
-            assert options["consumer_key"] is None
-
-        def request_consumerkey(self, rules):
-            asked.append(rules)
-            return {"validationUrl": "http://panel.test/compte/api/autorisation/?credentialToken=t",
-                    "consumerKey": "CK", "state": "pendingValidation"}  # fmt: skip
-
-    monkeypatch.setattr(ovh.client, "ENDPOINTS", dict(ovh.client.ENDPOINTS))
-    monkeypatch.setattr(ovh, "Client", Client)
-    monkeypatch.setenv("TELECOM_PANEL_API", "http://panel.test/1.0")
-    monkeypatch.setenv("OVH_APPLICATION_KEY", "ak")
-    monkeypatch.setenv("OVH_APPLICATION_SECRET", "as")
-    monkeypatch.delenv("OVH_CONSUMER_KEY", raising=False)
-    assert example_script.main() == 0
-    assert asked == [example_script.ACCESS_RULES]
-    assert "credentialToken=t" in capsys.readouterr().out
+def test_the_example_scripts_rules_read_in_plain_french():
     assert rules_described(example_script.ACCESS_RULES) == [
         "Lister vos comptes de facturation",
         "Lire vos comptes de facturation, vos lignes et leurs coordonnées",
         "Modifier les coordonnées et la parution dans les annuaires de vos lignes",
     ]
-
-
-def test_the_example_script_says_when_its_key_no_longer_works(monkeypatch, capsys):
-    import ovh
-
-    class Client:
-        def __init__(self, **options):
-            pass
-
-        def get(self, path):
-            raise ovh.exceptions.InvalidCredential("This credential is not valid")
-
-    monkeypatch.setattr(ovh.client, "ENDPOINTS", dict(ovh.client.ENDPOINTS))
-    monkeypatch.setattr(ovh, "Client", Client)
-    for name, value in (
-        ("OVH_APPLICATION_KEY", "ak"),
-        ("OVH_APPLICATION_SECRET", "as"),
-        ("OVH_CONSUMER_KEY", "ck"),
-    ):
-        monkeypatch.setenv(name, value)
-    assert example_script.main() == 1
-    assert "n'est plus valable" in capsys.readouterr().out
 
 
 def test_the_example_script_is_a_plain_python_file():
