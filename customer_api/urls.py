@@ -3,6 +3,7 @@ section 2). Anything else under these prefixes is a JSON 404, never Django's HTM
 slash is ever appended (a redirect would break a signed call)."""
 
 from django.urls import URLPattern, URLResolver, path, re_path
+from django.views.decorators.http import require_GET
 
 from .api import api, json_everywhere, not_found
 
@@ -12,7 +13,9 @@ def _wrapped(patterns):
         if isinstance(pattern, URLResolver):
             _wrapped(pattern.url_patterns)
         elif isinstance(pattern, URLPattern):
-            pattern.callback = json_everywhere(pattern.callback)
+            # ninja serves its document to any method: only GET, like every other route.
+            callback = require_GET(pattern.callback) if pattern.name == "openapi-json" else pattern.callback
+            pattern.callback = json_everywhere(callback)
     return patterns
 
 

@@ -8,7 +8,12 @@ view declares:
 - OWNER: the customer who owns the object the URL names (a service by its number, a history
   entry, a billing account, a bulk-apply job...); anybody else gets 404 (or 403), never 200;
 - STAFF: the Django admin; an anonymous visitor or a customer is sent to the admin login;
-- API: the operator's systems, with a bearer token carrying the endpoint's scope.
+- API: the operator's systems, with a bearer token carrying the endpoint's scope;
+- CUSTOMER_API: the customers' OVHcloud-compatible API, under /1.0/ and its alias /v1/: a request
+  signed with a consumer key its customer authorised acts on that customer's own accounts and
+  numbers only (another's is the very 404 of one that does not exist); no signature, a panel
+  session, or one application's key with another's consumer key is a 403. Its lookups, its OpenAPI
+  document and its JSON 404s are public.
 
 Two customers, A and B, each with services, contact details, publication choices and history,
 are built through the project's own services (A's listing synced into the public directory, B
@@ -24,6 +29,7 @@ until someone decides who may see it.
 
 import base64
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,11 +44,15 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db.models import Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from customer_api.models import ApiApplication, ConsumerKey
+from customer_api.services import api_application_create, consumer_key_decide, consumer_key_request
+from customer_api.signing import signature
 from directory.models import Listing, Publication, SyncRun
 from directory.sync import directory_sync_run
 from lines.models import BillingAccount, ContactDetails, PortOutCheck, Service, ServiceChange
@@ -60,7 +70,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PUBLIC, SIGNED_IN, OWNER, STAFF, API = "public", "signed in", "owner", "staff", "api"
+CUSTOMER_API = "customer api"
 SAFE = ("GET", "HEAD")
+TRIED = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE", "OPTIONS")
 CSRF = "k" * 32  # a valid CSRF secret: set as the cookie and posted back, as a browser would
 TOKENS = ["secours:urgence:t0ken-urgence", "guichet:portabilite:t0ken-portabilite"]
 SCOPE_TOKEN = {"urgence": "t0ken-urgence", "portabilite": "t0ken-portabilite"}
@@ -95,6 +107,11 @@ class Side:
     change: ServiceChange = None
     job: object = None  # a bulk apply job (lines.BulkApplyJob) of this customer, done
     port_check: PortOutCheck = None
+    application: ApiApplication = None  # an API application of this customer (Accès API)
+    key: ConsumerKey = None  # a key of that application, authorised by this customer
+    token: str = ""  # the consent link's token of another key of it, still pending
+    secret: str = ""  # the application's secret (AS), which signs its requests
+    consumer_key: str = ""  # `key` in clear (CK), as the application holds it
     leaks: tuple = ()  # what of this customer no one else may ever read
 
     @property
@@ -153,12 +170,33 @@ def world(settings, communes):
     )
     for side in (a, b):
         side.port_check = PortOutCheck.objects.get(pk=_port_check(side.line))
+    _api_access(a, "Script d'Alice")
+    _api_access(b, "Facturation Zorglub")
     b.leaks = ("33973300001", "09 73 30 00 01", "33973300002", "09 73 30 00 02", "Zorglub", "Garibaldi",
-               "44306184100047", "zorglub@exemple.fr", "bo20002-1", "bob@exemple.fr")  # fmt: skip
+               "44306184100047", "zorglub@exemple.fr", "bo20002-1", "bob@exemple.fr", b.application.key,
+               b.secret, b.consumer_key)  # fmt: skip
     support = make_staff("sam", group="support")
     superuser = get_user_model().objects.create_superuser("root", password=PASSWORD)
     yield World(a=a, b=b, support=support, superuser=superuser, run=run)
     cache.clear()
+
+
+def _api_access(side, name):
+    """An API application of the customer, a key they authorised (to read, edit and look up all
+    their telephony), and a pending key's consent link."""
+    rules = [
+        {"method": method, "path": path}
+        for method in ("GET", "POST", "PUT")
+        for path in ("/telephony", "/telephony/*")
+    ]
+    created = api_application_create(owner=side.user, name=name)
+    side.application, side.secret = created.application, created.secret
+    new = consumer_key_request(application=side.application, rules=rules)
+    side.key = consumer_key_decide(
+        consumer_key=new.consumer_key, owner=side.user, authorise=True, validity="1d"
+    )
+    side.consumer_key = new.key
+    side.token = consumer_key_request(application=side.application, rules=rules).credential_token
 
 
 def _port_check(service):
@@ -183,6 +221,8 @@ def rows_of(side) -> dict:
         "history": rows(ServiceChange.objects.filter(service__in=services)),
         "port_checks": rows(PortOutCheck.objects.filter(service__in=services)),
         "listings": rows(Listing.objects.filter(service__in=services)),
+        "api_applications": rows(ApiApplication.objects.filter(owner=side.user)),
+        "api_keys": rows(ConsumerKey.objects.filter(Q(owner=side.user) | Q(application__owner=side.user))),
         "sync_runs": SyncRun.objects.count(),
         "admin_log": LogEntry.objects.count(),
     }
@@ -234,6 +274,46 @@ def status_ok(status, expected):
     return status in expected if isinstance(expected, set | tuple) else status == expected
 
 
+def signed_by(application_side, key_side) -> dict:
+    """The headers' makings: one side's application (its key and secret) with a side's consumer key."""
+    application = application_side.application.key
+    return {"application": application, "secret": application_side.secret, "consumer": key_side.consumer_key}
+
+
+def api_send(method, url, body=b"", who=None, application="", secret="", consumer=""):
+    """A request to the customer API, signed as the official clients sign it when `consumer` is
+    given (over the full URL the server sees and the exact body), from a browser holding `who`'s
+    panel session."""
+    headers = {"HTTP_X_OVH_APPLICATION": application} if application else {}
+    if consumer:
+        timestamp = str(int(time.time()))
+        signed = signature(application_secret=secret, consumer_key=consumer, method=method,
+                           url="http://testserver" + url, body=body, timestamp=timestamp)  # fmt: skip
+        headers.update(
+            HTTP_X_OVH_CONSUMER=consumer, HTTP_X_OVH_TIMESTAMP=timestamp, HTTP_X_OVH_SIGNATURE=signed
+        )
+    return browser(who).generic(method, url, body, content_type="application/json", **headers)
+
+
+def api_answer(response, status, context, error=""):
+    """The API answers in JSON, errors included, with a query id; `error` is the expected errorCode."""
+    assert status_ok(response.status_code, status), (context, response.status_code, response.content[:300])
+    assert response["Content-Type"].startswith("application/json"), (context, response["Content-Type"])
+    assert response["X-Ovh-QueryId"].startswith("TP-"), context
+    if error:
+        assert response.json()["errorCode"] == error, (context, response.json())
+    return response.json() if response.content else None
+
+
+def assert_no_leak_but_echo(response, side, echoed, context=""):
+    """assert_no_leak, once what the caller sent itself (an id the answer names back) is taken out."""
+    body = response.content.decode("utf-8", "replace")
+    for text in echoed:
+        body = body.replace(text, "")
+    found = [text for text in side.leaks if text in body]
+    assert not found, f"{context}: the response shows {found} of another customer"
+
+
 # --- the matrix ----------------------------------------------------------------------------------
 
 
@@ -249,6 +329,7 @@ class Row:
     foreign: object = None  # PUBLIC: status on B's object (a reset link, a name search), if not `expect`
     marker: Callable = None  # (side) -> text the entitled caller's page shows (a positive control)
     extra: Callable = None  # (world) -> further checks of this row (cross-owner data in the body...)
+    api: "ApiRoute" = None  # CUSTOMER_API: the route, and what its path names
 
 
 def fixed(name, query=""):
@@ -383,6 +464,21 @@ def _operator_scopes(w):
     assert_no_leak(response, w.b, "emergency API with the porting desk's token")
 
 
+def _access_shows_only_own(w):
+    response = browser(w.a.user).get(reverse("api_access"))
+    assert "Script d'Alice" in response.content.decode("utf-8", "replace").replace("&#x27;", "'")
+    assert_no_leak(response, w.b, "Accès API")
+    own = set(ConsumerKey.objects.filter(application=w.a.application).values_list("pk", flat=True))
+    assert {row["key"].pk for row in response.context["rows"]} == own  # authorised, and pending
+
+
+def _unknown_consent_link(w):
+    for token in ("", "inconnu", w.b.token + "x"):
+        response = browser(w.a.user).get(reverse("api_consent") + "?credentialToken=" + token)
+        assert response.status_code == 404, token
+        assert_no_leak(response, w.b, "consent link")
+
+
 OUR_ROWS = {
     # Sign-in, sign-out, language: anyone.
     "login": Row(PUBLIC, {"GET": 200, "HEAD": 200, "POST": 302}, url=fixed("login"),
@@ -429,6 +525,21 @@ OUR_ROWS = {
                                   data=lambda w, side: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
                                   foreign=200),
     "password_reset_complete": Row(PUBLIC, {"GET": 200, "HEAD": 200}, url=fixed("password_reset_complete")),
+    # Accès API: the customer's own applications and keys; anybody else's is a 404.
+    "api_access": Row(SIGNED_IN, {"GET": 200, "HEAD": 200}, url=fixed("api_access"), extra=_access_shows_only_own),
+    "api_application_create": Row(SIGNED_IN, {"GET": 200, "HEAD": 200, "POST": 200},
+                                  url=fixed("api_application_create"), data=lambda w, side: {"name": "Script"}),
+    "api_application_revoke": Row(OWNER, {"POST": 303},
+                                  url=lambda w, side: reverse("api_application_revoke", args=[side.application.pk])),
+    "api_key_revoke": Row(OWNER, {"POST": 303}, url=lambda w, side: reverse("api_key_revoke", args=[side.key.pk])),
+    # A consent link is a capability: whoever holds it and signs in answers for their own account
+    # (the delegation: an application may act for customers other than its owner). Without a
+    # valid token, a 404 that names no one.
+    "api_consent": Row(SIGNED_IN, {"GET": 200, "HEAD": 200, "POST": 303},
+                       url=lambda w, side: reverse("api_consent") + "?credentialToken=" + side.token,
+                       data=lambda w, side: {"validity": "1d", "decision": "autoriser"}, extra=_unknown_consent_link),
+    # How to use the API: public, to be read before signing up.
+    "api_help": Row(PUBLIC, {"GET": 200, "HEAD": 200}, url=fixed("api_help")),
     # The panel: signed in, and only one's own services, accounts and history.
     "home": Row(SIGNED_IN, {"GET": 302, "HEAD": 302}, url=fixed("home")),
     "service_list": Row(OWNER, {"GET": 200, "HEAD": 200},
@@ -458,6 +569,163 @@ OUR_ROWS = {
     "api_port_out_check": Row(API, {"POST": 200}, scope="portabilite", url=fixed("api_port_out_check"),
                               data=lambda w, side: json.dumps({"number": side.digits, "rio": "", "name": "Zorglub"})),
 }  # fmt: skip
+
+
+# --- the customer API -----------------------------------------------------------------------------
+# The OVHcloud-compatible API (customer_api), mounted twice: under /1.0/ (namespace customer_api) and
+# /v1/ (customer_api_v1), every route in both; anything else under these prefixes is a JSON 404.
+
+API_NAMESPACES = ("customer_api", "customer_api_v1")
+ABSENT_ACCOUNT, ABSENT_NUMBER = "zz99999-1", "0033199999999"  # nobody's
+ACCOUNT, SERVICE = ("billingAccount",), ("billingAccount", "serviceName")
+SIGNED, APPLICATION_KEY, OPEN = "signed", "application key", "open"
+PIRACY = json.dumps({"lineDescription": "Piratage"}).encode()  # a valid edit of a directory entry
+LOOKUP = json.dumps({"entrepriseNumber": "73282932000074"}).encode()  # a valid SIRET none of A's lines has
+CREDENTIAL = json.dumps({"accessRules": [{"method": "GET", "path": "/telephony"}]}).encode()
+
+
+def service_name(side) -> str:
+    return "00" + side.digits
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    name: str  # the route's name in customer_api.api
+    names: tuple = ()  # what its path names: (), ACCOUNT or SERVICE
+    query: str = ""  # "{service}" is the side's number, as the API names it
+    body: dict = field(default_factory=dict)  # method -> the exact bytes sent
+    auth: str = SIGNED  # SIGNED, APPLICATION_KEY (the key alone, POST /auth/credential) or OPEN
+    namespace: str = "customer_api"
+    paths: tuple = ()  # fixed URLs instead of the route's (the JSON 404 of unknown paths)
+
+    def url(self, account="", service="") -> str:
+        if self.paths:
+            return self.paths[0]
+        kwargs = dict(zip(self.names, (account, service), strict=False))
+        return reverse(f"{self.namespace}:{self.name}", kwargs=kwargs) + self.query.format(service=service)
+
+    def of(self, side) -> str:
+        return self.url(side.account.reference, service_name(side))
+
+    def foreign(self, w) -> list:
+        """What A may name of B's, each with what names an absent object in the same place: B's
+        account (with B's number, then A's, under it), and B's numbers under A's account (as 00…
+        and as +…)."""
+        a_account, b_account = w.a.account.reference, w.b.account.reference
+        if self.names == ACCOUNT:
+            return [((b_account,), (ABSENT_ACCOUNT,))]
+        if self.names == SERVICE:
+            return [
+                ((b_account, service_name(w.b)), (ABSENT_ACCOUNT, ABSENT_NUMBER)),
+                ((b_account, service_name(w.a)), (ABSENT_ACCOUNT, service_name(w.a))),
+                ((a_account, service_name(w.b)), (a_account, ABSENT_NUMBER)),
+                ((a_account, f"+{w.b.sibling.number_digits}"), (a_account, "+" + ABSENT_NUMBER[2:])),
+            ]
+        return []
+
+
+def _siret_known_only_to_b(namespace):
+    def check(w):
+        """B's SIRET looked up through A's own line: a valid SIRET, and nothing of B's company."""
+        url = reverse(f"{namespace}:fetch_entreprise", kwargs={"billingAccount": w.a.account.reference,
+                                                                "serviceName": service_name(w.a)})  # fmt: skip
+        for number in ("44306184100047", "443 061 841 00047"):
+            body = json.dumps({"entrepriseNumber": number}).encode()
+            answer = api_answer(
+                api_send("POST", url, body, **signed_by(w.a, w.a)), 200, f"POST {url} {number}"
+            )
+            informations = answer["informations"]
+            assert informations["isValid"] and (informations["name"], informations["address"]) == ("", None)
+            text = json.dumps(answer, ensure_ascii=False)
+            assert not [leak for leak in ("Zorglub", "Garibaldi", "69003", "Lyon", "zorglub") if leak in text]
+
+    return check
+
+
+def _own_directory_edited(namespace):
+    def check(w):
+        """A's PUT (the row's) was taken: A's directory entry reads it back."""
+        url = reverse(f"{namespace}:directory_get", kwargs={"billingAccount": w.a.account.reference,
+                                                             "serviceName": service_name(w.a)})  # fmt: skip
+        answer = api_answer(api_send("GET", url, **signed_by(w.a, w.a)), 200, f"GET {url}")
+        assert answer["lineDescription"] == "Piratage" and answer["number"] == service_name(w.a)
+
+    return check
+
+
+def _logout_ends_only_the_callers_key(namespace):
+    def check(w):
+        """Once A logged out, A's key is refused; B's still works."""
+        url = reverse(f"{namespace}:billing_accounts")
+        api_answer(
+            api_send("GET", url, **signed_by(w.a, w.a)), 403, f"GET {url} after logout", "INVALID_CREDENTIAL"
+        )
+        assert api_answer(api_send("GET", url, **signed_by(w.b, w.b)), 200, f"GET {url} as B") == [
+            "bo20002-1"
+        ]
+
+    return check
+
+
+def _customer_api_rows(namespace):
+    """The API's rows, for one of its two prefixes."""
+
+    def row(name, expect, access=CUSTOMER_API, **options):
+        route = ApiRoute(name, namespace=namespace, **{k: options.pop(k) for k in set(options) & API_OPTIONS})
+        return f"{namespace}:{name}", Row(
+            access, expect, url=lambda w, side: route.of(side), api=route, **options
+        )
+
+    every = dict.fromkeys(TRIED, 404)
+    directory = {"GET": 200, "PUT": 200}  # one path: each of the two names answers both methods
+    return dict([
+        # Its root is no page (ninja's, without docs): a JSON 404 to every method, to anyone.
+        row("api-root", every, auth=OPEN, marker=lambda side: "Got an invalid"),
+        # The OpenAPI document: public, GET only (customer_api.urls restricts ninja's view).
+        row("openapi-json", {"GET": 200}, auth=OPEN, marker=lambda side: '"openapi"'),
+        # Lookups without a key: anyone; B's number asks for nothing of B's.
+        row("auth_time", {"GET": 200}, auth=OPEN),
+        row("cities", {"GET": 200}, auth=OPEN, query="?country=fr&zipCode=69003", marker=lambda side: "Lyon"),
+        row("available_zip_codes", {"GET": 200}, auth=OPEN, query="?country=fr&number={service}",
+            marker=lambda side: "[]"),
+        # A consumer key is asked for with the application's key alone; it acts for no one until
+        # a customer authorises it.
+        row("auth_credential", {"POST": 200}, auth=APPLICATION_KEY, body={"POST": CREDENTIAL},
+            marker=lambda side: "pendingValidation"),
+        # The key of the call, and the caller's own accounts: nothing in the URL names anyone.
+        row("auth_current_credential", {"GET": 200}, marker=lambda side: "validated"),
+        row("billing_accounts", {"GET": 200}, marker=lambda side: f'["{side.account.reference}"]'),
+        row("auth_logout", {"POST": 200}, marker=lambda side: "null",
+            extra=_logout_ends_only_the_callers_key(namespace)),
+        # The caller's own accounts and numbers; anyone else's is the 404 of an absent one.
+        row("billing_account", {"GET": 200}, names=ACCOUNT, marker=lambda side: side.account.reference),
+        row("services", {"GET": 200}, names=ACCOUNT, marker=service_name),
+        row("service", {"GET": 200}, names=SERVICE, marker=service_name),
+        row("directory_get", directory, names=SERVICE, body={"PUT": PIRACY},
+            marker=lambda side: side.details["last_name"], extra=_own_directory_edited(namespace)),
+        row("directory_put", directory, names=SERVICE, body={"PUT": PIRACY},
+            marker=lambda side: side.details["last_name"], extra=_own_directory_edited(namespace)),
+        row("way_types", {"GET": 200}, names=SERVICE, marker=lambda side: "RUE"),
+        row("directory_service_codes", {"GET": 200}, names=SERVICE, query="?apeCode=62.01Z",
+            marker=lambda side: "[]"),
+        row("fetch_entreprise", {"POST": 200}, names=SERVICE, body={"POST": LOOKUP},
+            marker=lambda side: "732829320", extra=_siret_known_only_to_b(namespace)),
+    ])  # fmt: skip
+
+
+API_OPTIONS = {"names", "query", "body", "auth", "paths"}
+API_ROWS = {
+    # Any other path under either prefix, and any method: a JSON 404 that names nothing (not the
+    # panel's HTML page), B's account and number in the path or not.
+    "api_not_found": Row(CUSTOMER_API, dict.fromkeys(TRIED, 404),
+                         url=lambda w, side: "/1.0/nope", marker=lambda side: "Got an invalid",
+                         api=ApiRoute("api_not_found", auth=OPEN, namespace="", paths=(
+                             "/1.0/nope", "/v1/nope", "/1.0", "/v1/telephony/bo20002-1/nope",
+                             "/1.0/telephony/bo20002-1/service/0033973300001/nope"))),
+}  # fmt: skip
+for _namespace in API_NAMESPACES:
+    API_ROWS.update(_customer_api_rows(_namespace))
+OUR_ROWS.update(API_ROWS)
 
 
 # --- the admin -------------------------------------------------------------------------------------
@@ -759,7 +1027,6 @@ def check_api(row, w):
         assert status_ok(response.status_code, expected), (method, response.status_code)
 
 
-TRIED = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE", "OPTIONS")
 NOT_OURS = {"set_language"}  # Django's own view, which answers every method
 
 
@@ -776,12 +1043,80 @@ def check_declared_methods(row, w):
         )
 
 
+def _check_customer_api_open(row, w):
+    """Anyone, signed in to the panel, signing with a key or not, gets the same public answer; B's
+    account or number in the URL brings nothing of B's."""
+    route = row.api
+    for method, expected in row.expect.items():
+        before = rows_of(w.b)
+        urls = route.paths or tuple(dict.fromkeys((route.of(w.a), route.of(w.b))))  # B's, when it differs
+        for url in urls:
+            for who, signer in ((None, {}), (w.a.user, {}), (None, signed_by(w.a, w.a))):
+                response = api_send(method, url, route.body.get(method, b""), who=who, **signer)
+                context = (
+                    f"{method} {url} as {getattr(who, 'username', 'anonymous')} {'signed' if signer else ''}"
+                )
+                api_answer(response, expected, context)
+                assert_no_leak(response, w.b, context)
+                if row.marker and method != "HEAD" and url == urls[0]:
+                    assert row.marker(w.a) in response.content.decode(), context
+        assert rows_of(w.b) == before, f"{method} {urls} changed B's data"
+
+
+def check_customer_api(row, w):
+    """A signed request, with a key its customer authorised, on that customer's own objects:
+    1. without a signature, as anyone (a panel session is no credential): 403 INVALID_KEY;
+    2. with A's key, on B's account or number: the 404 of an absent one, word for word;
+    3. one side's application key with the other's consumer key: 403 NOT_CREDENTIAL;
+    and none of these shows anything of B's or changes any of B's rows. Then 4. A's key on A's
+    own objects: the expected answer, with A's data in it."""
+    route = row.api
+    if route.auth == OPEN:
+        return _check_customer_api_open(row, w)
+    for method, expected in row.expect.items():
+        body, own, foreign = route.body.get(method, b""), route.of(w.a), route.foreign(w)
+        before = rows_of(w.b)
+        for url in (own, *(route.url(*names) for names, _ in foreign)):
+            for who in (None, w.a.user):
+                response = api_send(method, url, body, who=who)
+                context = f"{method} {url} unsigned, as {getattr(who, 'username', 'anonymous')}"
+                api_answer(response, 403, context, "INVALID_KEY")
+                assert_no_leak(response, w.b, context)
+            for application, key in ((w.a, w.b), (w.b, w.a)) if route.auth == SIGNED else ():
+                response = api_send(method, url, body, **signed_by(application, key))
+                context = f"{method} {url} with {application.user}'s application and {key.user}'s key"
+                api_answer(response, 403, context, "NOT_CREDENTIAL")
+                assert_no_leak(response, w.b, context)
+        for names, absent in foreign:
+            url = route.url(*names)
+            response = api_send(method, url, body, **signed_by(w.a, w.a))
+            context = f"{method} {url} signed by A"
+            answer = api_answer(response, 404, context, "NOT_FOUND")
+            assert_no_leak_but_echo(response, w.b, names, context)
+            nowhere = api_answer(api_send(method, route.url(*absent), body, **signed_by(w.a, w.a)), 404,
+                                 f"{method} {route.url(*absent)}", "NOT_FOUND")  # fmt: skip
+            for value, name in (*zip(names, ("<account>", "<service>"), strict=False),
+                                *zip(absent, ("<account>", "<service>"), strict=False)):  # fmt: skip
+                answer["message"] = answer["message"].replace(value, name)
+                nowhere["message"] = nowhere["message"].replace(value, name)
+            assert answer == nowhere, (context, answer, nowhere)
+        assert rows_of(w.b) == before, f"{method} {own} by anyone but B changed B's data"
+        signer = signed_by(w.a, w.a) if route.auth == SIGNED else {"application": w.a.application.key}
+        response = api_send(method, own, body, **signer)
+        context = f"{method} {own} signed by A"
+        api_answer(response, expected, context)
+        assert_no_leak(response, w.b, context)
+        if row.marker and method != "PUT":  # a PUT answers null: `extra` reads what it did
+            assert row.marker(w.a) in response.content.decode(), f"{context}: A's own answer shows A's data"
+
+
 CHECKS = {
     PUBLIC: check_public,
     SIGNED_IN: check_signed_in,
     OWNER: check_owner,
     STAFF: check_staff,
     API: check_api,
+    CUSTOMER_API: check_customer_api,
 }
 
 

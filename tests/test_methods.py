@@ -93,7 +93,10 @@ def test_the_customer_api_answers_json_405_to_every_method_its_document_does_not
     for method in TRIED:
         for url in ("/1.0/nope", "/v1/", "/1.0/telephony/a/b/c/d/e/f/g"):
             response = client.generic(method, url)
-            assert response.status_code == 404 and response["Content-Type"] == "application/json", (method, url)
+            assert response.status_code == 404 and response["Content-Type"] == "application/json", (
+                method,
+                url,
+            )
 
 
 @pytest.mark.parametrize("signed_in", [True, False])
