@@ -31,6 +31,7 @@ from lines.forms import ApeField, SiretField
 from lines.models import BillingAccount, ContactDetails, Service
 from lines.portability import carries_rio
 from telecom_panel.client_address import client_address
+from telecom_panel.logging import logged_path
 
 from . import limits, schemas
 from .auth import ApiError, request_authenticate
@@ -42,8 +43,8 @@ from .directory_info import (
     parse_update,
     service_name,
 )
-from .models import ApiApplication, ConsumerKey
-from .services import InvalidRules, consumer_key_expire, consumer_key_request
+from .models import ConsumerKey
+from .services import InvalidRules, application_for_key, consumer_key_expire, consumer_key_request
 
 logger = logging.getLogger(__name__)
 PREFIXES = ("/1.0", "/v1")
@@ -127,11 +128,8 @@ class ApplicationKey(APIKeyHeader):
 
     def __call__(self, request):
         _too_many(limits.per_address(_address(request)))
-        key = request.headers.get("X-Ovh-Application", "")
-        application = ApiApplication.objects.filter(
-            key=key, revoked_at__isnull=True, owner__is_active=True
-        ).first()
-        if not key or application is None:
+        application = application_for_key(request.headers.get("X-Ovh-Application", ""))
+        if application is None:
             raise ApiError(403, "INVALID_KEY", "Invalid application key")
         return application
 
@@ -175,11 +173,12 @@ def _parameter_error(request, error: NinjaValidationError):
 
 @api.exception_handler(Exception)
 def _server_error(request, error: Exception):
-    logger.exception("API error on %s %s", request.method, api_path(request))
+    # The route, never the path: a path names a number.
+    logger.exception("API error on %s %s", request.method, logged_path(request))
     return _error_answer(ApiError(500, "INTERNAL_ERROR", "Internal server error"))
 
 
-def _VOID() -> JsonResponse:
+def _void() -> JsonResponse:
     """A `void` answer: 200 with the JSON body null; an empty 200 makes the Python client fail."""
     return JsonResponse(None, safe=False)
 
@@ -308,7 +307,7 @@ def auth_current_credential(request):
 def auth_logout(request):
     """Met fin à la clé d'accès de l'appel : tout appel suivant avec elle est refusé."""
     consumer_key_expire(consumer_key=request.auth)
-    return _VOID()
+    return _void()
 
 
 # --- Billing accounts and services (contract 3.2 to 3.4) ----------------------------------------
@@ -389,7 +388,7 @@ def directory_put(request, billingAccount: str, serviceName: str):
         )
     except InvalidDirectoryInfo as error:
         raise ApiError(400, "INVALID_PARAMETER", str(error)) from None
-    return _VOID()
+    return _void()
 
 
 @api.get(

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import ApiApplication, ConsumerKey
-from .services import application_secret, consumer_key_find
+from .models import ConsumerKey
+from .services import application_for_key, application_secret, consumer_key_find
 from .signing import rule_allows, signature_matches, timestamp_in_window
 
 # Any valid consumer key may call these, whatever its rules (contract 1.6 to 1.8).
@@ -82,14 +82,15 @@ def request_authenticate(
     now = now or timezone.now()
     server_time = int(now.timestamp())
     application_key = headers.get("X-Ovh-Application", "")
-    application = ApiApplication.objects.filter(
-        key=application_key, revoked_at__isnull=True, owner__is_active=True
-    ).first()
-    if not application_key or application is None:
-        raise ApiError(403, "INVALID_KEY", "Invalid application key")
     consumer, timestamp, given = (
         headers.get(f"X-Ovh-{name}", "") for name in ("Consumer", "Timestamp", "Signature")
     )
+    # The usual call: its key and application in one query. Otherwise the application alone, for
+    # the checks before row 5 (which then says NOT_CREDENTIAL).
+    credential = consumer_key_find(application_key, consumer)
+    application = credential.application if credential else application_for_key(application_key)
+    if application is None:
+        raise ApiError(403, "INVALID_KEY", "Invalid application key")
     if not (consumer and timestamp and given):
         raise ApiError(401, "NOT_AUTHENTICATED", "You must login first")
     if not timestamp_in_window(timestamp, now=server_time):
@@ -99,7 +100,6 @@ def request_authenticate(
     if signature_matches(given, urls=urls, **signed) is None:
         raise ApiError(400, "INVALID_SIGNATURE", "Invalid signature",
                        {"signedUrlExpected": urls[-1], "serverTime": server_time})  # fmt: skip
-    credential = consumer_key_find(application, consumer)
     if credential is None:
         raise ApiError(403, "NOT_CREDENTIAL", "This credential does not exist")
     if credential.state == ConsumerKey.State.PENDING and pending_allowed:
@@ -115,7 +115,8 @@ def request_authenticate(
         raise ApiError(403, "FORBIDDEN", "This IP is not allowed to use this credential")
     if path not in RULES_BYPASSED and not rule_allows(credential.rules, method.upper(), path):
         raise ApiError(403, "NOT_GRANTED_CALL", f"This call has not been granted: {method.upper()} {path}")
-    ConsumerKey.objects.filter(pk=credential.pk).filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USE_EVERY)
-    ).update(last_used_at=now)
+    if credential.last_used_at is None or credential.last_used_at < now - LAST_USE_EVERY:
+        ConsumerKey.objects.filter(pk=credential.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USE_EVERY)
+        ).update(last_used_at=now)
     return credential

@@ -81,13 +81,28 @@ def api_application_create(*, owner, name: str, description: str = "", now=None)
     return NewApplication(application, application_secret(application))
 
 
-def consumer_key_find(application: ApiApplication, consumer_key: str) -> ConsumerKey | None:
-    """The application's consumer key for this CK, by its hash; None if unknown or another's."""
-    return (
-        ConsumerKey.objects.select_related("owner", "application")
-        .filter(application=application, key_hash=_hash(consumer_key))
+def _usable(application: ApiApplication) -> bool:
+    return application.revoked_at is None and application.owner.is_active
+
+
+def application_for_key(key: str) -> ApiApplication | None:
+    """The application an X-Ovh-Application header names: not revoked, its owner's account open."""
+    application = ApiApplication.objects.select_related("owner").filter(key=key).first() if key else None
+    return application if application is not None and _usable(application) else None
+
+
+def consumer_key_find(application_key: str, consumer_key: str) -> ConsumerKey | None:
+    """The consumer key for this CK, if it was issued to the application of that key, with the
+    application and both owners: one query for what a signed call needs. None if unknown, another
+    application's, or its application is unusable (application_for_key)."""
+    if not (application_key and consumer_key):
+        return None
+    found = (
+        ConsumerKey.objects.select_related("application__owner", "owner")
+        .filter(key_hash=_hash(consumer_key), application__key=application_key)
         .first()
     )
+    return found if found is not None and _usable(found.application) else None
 
 
 class InvalidRules(ValueError):

@@ -118,6 +118,7 @@ CURL_PORTABILITY = (
 )
 BENCH_SYNC = ".venv/bin/python -m bench.sync --size 100000"
 BENCH_ADMIN = ".venv/bin/python -m bench.admin --size 1000000"
+BENCH_API = ".venv/bin/python -m bench.api --services 1000 --seconds 10"
 DEPLOY_EXPORT = (
     "export SECRET_KEY=... ALLOWED_HOSTS=panel.example.fr "
     "DATABASE_URL=postgres://panel@db.internal:5432/panel REDIS_URL=redis://redis.internal:6379/0 "
@@ -217,6 +218,11 @@ COMMANDS = {
     BENCH_ADMIN: Check(
         "test_benchmarks",
         "--size 2000: exit 0; the last line is JSON: size 2000, every page 200 with its figures",
+    ),
+    BENCH_API: Check(
+        "test_api_benchmark",
+        "--services 200 --seconds 2: exit 0, no error; the last line is the JSON the README lists, every "
+        "figure positive",
     ),
     DEPLOY_EXPORT: Check(
         "test_the_deploying_example",
@@ -738,6 +744,27 @@ BENCH_SIZE = 2000
 
 
 @pytest.mark.postgres
+def test_api_benchmark():
+    """Short (the services and the counted seconds replaced): gunicorn, its floor and signed reads."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    server = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+    kept = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
+    shortened, replaced = re.subn(r"--services \d+ --seconds \d+", "--services 200 --seconds 2", BENCH_API)
+    assert replaced == 1, BENCH_API
+    result = run(shortened, {**kept, "BENCH_ADMIN_DATABASE_URL": f"{server}/postgres"}, timeout=240)
+    assert result.returncode == 0, shown(result)
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    readme = README.read_text(encoding="utf-8")
+    listed = re.search(
+        r"`bench/api_urls.py`\).*?The last line is one JSON object:(.*?)\.\s", readme, re.DOTALL
+    )
+    assert set(figures) == set(re.findall(r"`(\w+)`", listed.group(1))), listed.group(1)
+    assert (figures["services"], figures["errors"]) == (200, 0)
+    assert all(value > 0 for name, value in figures.items() if name != "errors"), figures
+
+
 def test_benchmarks(tmp_path):
     """Both at --size 2000, side by side (each makes its own database on the test's server)."""
     from django.db import connection

@@ -66,3 +66,19 @@ def consent_page(user) -> PanelClient:
     panel = PanelClient()
     panel.force_login(user)
     return panel
+
+
+def signed_headers(application, consumer_key, method, url, body=b"") -> dict:
+    """The headers the official client sends, for Django's test client (`url` as the server sees it)."""
+    import time
+
+    from customer_api.signing import signature
+
+    timestamp = str(int(time.time()))
+    return {
+        "HTTP_X_OVH_APPLICATION": application.application.key,
+        "HTTP_X_OVH_CONSUMER": consumer_key,
+        "HTTP_X_OVH_TIMESTAMP": timestamp,
+        "HTTP_X_OVH_SIGNATURE": signature(application_secret=application.secret, consumer_key=consumer_key,
+                                          method=method, url=url, body=body, timestamp=timestamp),
+    }  # fmt: skip

@@ -76,9 +76,9 @@ def test_a_consumer_key_is_stored_hashed_and_found_by_its_application_only(custo
     assert (stored.state, stored.owner, stored.rules) == ("pendingValidation", None, rules)
     text = database_text(ConsumerKey._meta.db_table)
     assert requested.key not in text and requested.credential_token not in text
-    assert consumer_key_find(application, requested.key) == stored
-    assert consumer_key_find(other, requested.key) is None  # issued to another application
-    assert consumer_key_find(application, requested.key + "x") is None
+    assert consumer_key_find(application.key, requested.key) == stored
+    assert consumer_key_find(other.key, requested.key) is None  # issued to another application
+    assert consumer_key_find(application.key, requested.key + "x") is None
 
 
 @pytest.mark.parametrize(
