@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.listing import listing_for
 from directory.models import Publication, SyncBatch
 from directory.services import Outcome, publication_of
+from telecom_panel.admin_search import BoundedSearchMixin
 from telecom_panel.csv_safety import neutralised_row
 
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
@@ -520,7 +521,7 @@ def _to_service(details):
 
 
 @admin.register(BillingAccount)
-class BillingAccountAdmin(admin.ModelAdmin):
+class BillingAccountAdmin(BoundedSearchMixin, admin.ModelAdmin):
     list_display = ("reference", "label", "owner", "created_at")
     list_select_related = ("owner",)
     search_fields = ("=reference", "=owner__username")

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from telecom_panel.admin_search import BoundedSearchMixin
+
 from .models import CustomerEmail
 
 
 @admin.register(CustomerEmail)
-class CustomerEmailAdmin(admin.ModelAdmin):
+class CustomerEmailAdmin(BoundedSearchMixin, admin.ModelAdmin):
     list_display = ("__str__", "kind", "user", "run", "month", "state", "created_at", "sent_at", "attempts",
                     "services", "last_error")  # fmt: skip
     list_filter = ("kind", "state")
