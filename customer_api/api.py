@@ -19,6 +19,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django.http.request import RawPostDataException
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -36,7 +37,7 @@ from telecom_panel.logging import logged_path
 from . import limits, schemas
 from .auth import ApiError, request_authenticate
 from .directory_info import (
-    WAY_TYPE_ABBREVIATIONS,
+    WAY_TYPES,
     InvalidDirectoryInfo,
     directory_info,
     directory_update,
@@ -76,11 +77,28 @@ def signed_urls(request) -> list[str]:
     return list(dict.fromkeys(url for url in candidates if url))
 
 
+# Far above any real body (a DirectoryInfo is under 2 KB), far below Django's 2.5 MB: a body's
+# problems are listed one by one, and a megabyte of unknown keys would make a megabyte of answer.
+MAX_BODY_BYTES = 16_384
+
+
 def _body(request) -> bytes:
+    """The request's exact bytes (the signature covers them), or the 4xx that says why not."""
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        raise ApiError(413, "REQUEST_TOO_LARGE", f"The request body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        return request.body
+        body = request.body
     except RequestDataTooBig:
-        raise ApiError(413, "REQUEST_TOO_LARGE", "The request body is too large") from None
+        raise ApiError(
+            413, "REQUEST_TOO_LARGE", f"The request body is larger than {MAX_BODY_BYTES} bytes"
+        ) from None
+    except RawPostDataException:  # a form body, already parsed as one: this API reads JSON only
+        raise ApiError(
+            400, "INVALID_PARAMETER", "[body] Expected a JSON body (Content-Type: application/json)"
+        ) from None
+    if len(body) > MAX_BODY_BYTES:
+        raise ApiError(413, "REQUEST_TOO_LARGE", f"The request body is larger than {MAX_BODY_BYTES} bytes")
+    return body
 
 
 def _address(request) -> str:
@@ -105,15 +123,21 @@ class SignedRequest(APIKeyHeader):
         self.pending_allowed = pending_allowed
 
     def __call__(self, request):
-        credential = request_authenticate(
-            headers=request.headers,
-            method=request.method,
-            path=api_path(request),
-            urls=signed_urls(request),
-            body=_body(request),
-            client_ip=_address(request),
-            pending_allowed=self.pending_allowed,
-        )
+        address = _address(request)
+        _too_many(limits.failures_over(address))  # an address that keeps failing waits, queries nothing
+        try:
+            credential = request_authenticate(
+                headers=request.headers,
+                method=request.method,
+                path=api_path(request),
+                urls=signed_urls(request),
+                body=_body(request),
+                client_ip=address,
+                pending_allowed=self.pending_allowed,
+            )
+        except ApiError:
+            limits.count_failure(address)
+            raise
         _too_many(limits.per_key(credential.pk))
         return credential
 
@@ -188,20 +212,38 @@ def _not_found(name: str, value: str) -> ApiError:
     return ApiError(404, "NOT_FOUND", f"The requested object ({name} = {value[:100]}) does not exist")
 
 
+# Where a French national number (0…) may belong: metropolitan France, then the overseas
+# departments and collectivities, which share the national 0 prefix (0262 Réunion, 0590 Guadeloupe…).
+FRENCH_REGIONS = ("FR", "RE", "YT", "GP", "MF", "BL", "GF", "MQ", "PM")
+
+
 def service_number(name: str) -> str | None:
-    """The E.164 number a serviceName gives: `0033972102030`, `+33972102030` or `09 72 10 20 30`."""
+    """The E.164 number a serviceName gives: `0033972102030`, `+33972102030`, `09 72 10 20 30`, or
+    an overseas number in its national form (`0262 12 34 56`: +262262123456)."""
     text = name.strip()
     if len(text) > 24:
         return None
     if text.startswith("00"):
         text = "+" + text[2:]
-    try:
-        parsed = phonenumbers.parse(text, "FR")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    candidates = []
+    for region in FRENCH_REGIONS if not text.startswith("+") else ("ZZ",):
+        try:
+            candidates.append(phonenumbers.parse(text, region))
+        except phonenumbers.NumberParseException:
+            return None
+    valid = [number for number in candidates if phonenumbers.is_valid_number(number)]
+    possible = [number for number in candidates if phonenumbers.is_possible_number(number)]
+    chosen = (valid or possible or [None])[0]
+    return phonenumbers.format_number(chosen, phonenumbers.PhoneNumberFormat.E164) if chosen else None
+
+
+def _region(number) -> str:
+    """The number's country, lower case (`fr`); its code's main region when the number itself
+    cannot be placed (an odd number under +44 or +262 still answers)."""
+    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
+        number.country_code
+    )
+    return "" if region in (None, "ZZ") else region.lower()
 
 
 def _account(credential: ConsumerKey, reference: str) -> BillingAccount:
@@ -351,7 +393,7 @@ def service(request, billingAccount: str, serviceName: str):
     return {
         "serviceName": service_name(found), "serviceType": "line" if line else "alias",
         "featureType": "sip" if line else "redirect", "description": found.label,
-        "country": phonenumbers.region_code_for_number(found.number).lower() if found.number else "",
+        "country": _region(found.number),
         "countryCode": found.number.country_code, "hasFaxCapabilities": False,
         "simultaneousLines": 1 if line else 0, "offers": [], "properties": [],
         "rio": found.rio if carries_rio(found) else "", "associatedDeviceMac": None,
@@ -397,11 +439,7 @@ def directory_put(request, billingAccount: str, serviceName: str):
 def way_types(request, billingAccount: str, serviceName: str):
     """Les types de voie acceptés par `wayType` (l'abréviation ou le nom)."""
     _service(request.auth, billingAccount, serviceName)
-    labels = ContactDetails.street_type_labels()
-    return [
-        {"abbreviatedName": abbreviation, "wayName": str(labels[ours]).upper()}
-        for ours, abbreviation in WAY_TYPE_ABBREVIATIONS.items()
-    ]
+    return [{"abbreviatedName": abbreviation, "wayName": name} for abbreviation, name in WAY_TYPES.values()]
 
 
 def _form_value(field, value: str, name: str) -> str:

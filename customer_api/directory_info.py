@@ -9,6 +9,7 @@ same status rules and the same history row as the panel (source API, the applica
 
 import json
 import re
+import unicodedata
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,11 +27,15 @@ from .schemas import READ_ONLY, DirectoryInfoUpdate
 
 LEGAL_FORMS = {"individual": "individual", "professional": "professional", "corporation": "company"}
 _API_LEGAL_FORM = {ours: api for api, ours in LEGAL_FORMS.items()}
-# Our street types with the abbreviations French addresses use (AFNOR NF Z10-011 usage).
-WAY_TYPE_ABBREVIATIONS = {
-    "rue": "R", "avenue": "AV", "boulevard": "BD", "place": "PL", "chemin": "CHE", "route": "RTE",
-    "impasse": "IMP", "allee": "ALL", "quai": "QUAI", "cours": "CRS", "square": "SQ", "passage": "PASS",
-    "residence": "RES", "lieu-dit": "LD", "hameau": "HAM",
+# Our street types, each with the abbreviation French addresses use (AFNOR NF Z10-011 usage) and
+# its name as `wayType` carries it: getWayTypes lists them, GET writes the name, PUT takes any of
+# the three (in any case, with or without accents).
+WAY_TYPES = {
+    "rue": ("R", "RUE"), "avenue": ("AV", "AVENUE"), "boulevard": ("BD", "BOULEVARD"), "place": ("PL", "PLACE"),
+    "chemin": ("CHE", "CHEMIN"), "route": ("RTE", "ROUTE"), "impasse": ("IMP", "IMPASSE"),
+    "allee": ("ALL", "ALLÉE"), "quai": ("QUAI", "QUAI"), "cours": ("CRS", "COURS"), "square": ("SQ", "SQUARE"),
+    "passage": ("PASS", "PASSAGE"), "residence": ("RES", "RÉSIDENCE"), "lieu-dit": ("LD", "LIEU-DIT"),
+    "hameau": ("HAM", "HAMEAU"),
 }  # fmt: skip
 STATUS = {
     Publication.Status.NONE: "",
@@ -58,6 +63,15 @@ _DETAIL_PROPERTIES = {
 }
 # Written by the server from what it holds: a PUT may send them back (GET, modify, PUT), never set them.
 IGNORED = READ_ONLY
+# Derived from other properties: a PUT may send them back as they are, never another value.
+DERIVED = {
+    "address": ("wayNumber", "wayNumberExtra", "wayType", "wayName"),
+    "urbanDistrict": ("postCode", "city"),
+}
+# Only an individual's listing may show an initial or the city alone (the form offers them to no one else).
+INDIVIDUAL_ONLY = ("displayFirstName", "displayOnlyCity")
+# A body naming more problems than this is answered with the first ones: enough to fix, cheap to send.
+MAX_MESSAGES = 20
 # Things we do not offer or keep: only their empty value is accepted, so nothing sent is lost silently.
 _EMPTY_ONLY = {"PJSocialNomination": "", "directoryServiceCode": "", "cedex": "", "postBox": "",
                "receivePJDirectory": False, "gender": None, "birthDate": None}  # fmt: skip
@@ -84,7 +98,7 @@ def directory_info(service: Service) -> dict:
             value = getattr(details, form)
             text[api] = "" if value is None else str(value)
         text["legalForm"] = _API_LEGAL_FORM.get(details.legal_form, details.legal_form)
-        text["wayType"] = details.street_type.upper()
+        text["wayType"] = WAY_TYPES[details.street_type][1] if details.street_type in WAY_TYPES else ""
     modified = publication.scheduled_at or publication.synced_at or (details.updated_at if details else None)
     scheduled = publication.status == Publication.Status.SCHEDULED
     commune = details.commune_id if details else ""
@@ -92,8 +106,7 @@ def directory_info(service: Service) -> dict:
         **text,
         "country": "fr",
         "address": details.street_line if details else "",
-        # Paris, Lyon and Marseille's arrondissement by its number (75111 -> "11"), as OVHcloud writes it.
-        "urbanDistrict": details.arrondissement_id[-2:] if details and details.arrondissement_id else "",
+        "urbanDistrict": urban_district(details.arrondissement_id if details else None),
         "inseeCode": int(commune) if commune and commune.isdigit() else 0,
         "areaCode": _area_code(service),
         "number": service_name(service),
@@ -111,11 +124,25 @@ def directory_info(service: Service) -> dict:
     }  # fmt: skip
 
 
+# The first arrondissement's INSEE code less one, per city: Paris 75101, Marseille 13201, Lyon 69381.
+_ARRONDISSEMENT_BASE = {"751": 75100, "132": 13200, "693": 69380}
+
+
+def urban_district(arrondissement_code: str | None) -> str:
+    """Paris, Lyon and Marseille's arrondissement by its number, as OVHcloud writes it: "03" for
+    Lyon 3e (69383), "11" for Paris 11e (75111), "" elsewhere."""
+    if not arrondissement_code or arrondissement_code[:3] not in _ARRONDISSEMENT_BASE:
+        return ""
+    return f"{int(arrondissement_code) - _ARRONDISSEMENT_BASE[arrondissement_code[:3]]:02d}"
+
+
 class InvalidDirectoryInfo(ValueError):
     """A PUT refused, nothing saved: `messages` are `[property] reason`, joined by the API with `; `."""
 
     def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
+        shown = messages[:MAX_MESSAGES]
+        more = len(messages) - len(shown)
+        super().__init__("; ".join(shown) + (f"; … ({more} more)" if more else ""))
         self.messages = messages
 
 
@@ -175,7 +202,7 @@ def _merged(update: dict, data: dict) -> tuple[dict, list[str]]:
     if match and match.group(2) and not update.get("wayNumberExtra"):  # "12 bis" in one property
         update = {**update, "wayNumber": match.group(1), "wayNumberExtra": match.group(2)}
     for api, value in update.items():
-        if api in IGNORED:
+        if api in IGNORED or api in DERIVED:
             continue
         if api in _EMPTY_ONLY:
             if value != _EMPTY_ONLY[api]:
@@ -208,11 +235,15 @@ def _suffix(value: str) -> str:
     return value.upper() if len(value) == 1 else value.lower()
 
 
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.strip()).encode("ascii", "ignore").decode().upper()
+
+
 def _way_type(value: str) -> str:
-    """Our street type from its code, its abbreviation or its name, in any case: RUE, R, rue."""
-    typed = value.strip().upper().replace("É", "E")
-    for ours, abbreviation in WAY_TYPE_ABBREVIATIONS.items():
-        if typed in (ours.upper(), abbreviation):
+    """Our street type from its code, its abbreviation or its name, in any case: RUE, R, rue, Allée."""
+    typed = _plain(value)
+    for ours, (abbreviation, name) in WAY_TYPES.items():
+        if typed in (_plain(ours), abbreviation, _plain(name)):
             return ours
     return value  # the form refuses it, with its own message
 
@@ -245,29 +276,56 @@ def _form_messages(*forms) -> list[str]:
     return messages
 
 
+def _refusals(update: dict, current: dict, legal_form: str) -> list[str]:
+    """What no form field can say: a derived property set to another value than its own, an
+    individual's display option on anyone else's record."""
+    refused = []
+    for name, sources in DERIVED.items():
+        if name in update and update[name] not in ("", current[name]):
+            refused.append(f"[{name}] " + _("Calculé à partir de %(sources)s : envoyez plutôt ces propriétés.")
+                           % {"sources": ", ".join(sources)})  # fmt: skip
+    if legal_form != ContactDetails.LegalForm.INDIVIDUAL:
+        for name in INDIVIDUAL_ONLY:
+            if name in update and update[name] != current[name]:
+                refused.append(f"[{name}] " + _("Réservé aux particuliers (legalForm individual)."))
+    return refused
+
+
 def directory_update(*, service: Service, update: dict, actor, application: str) -> None:
     """Applies a PUT's properties (parse_update) to `service`: all or nothing. Raises
-    InvalidDirectoryInfo with every problem found; saves through lines.services otherwise."""
+    InvalidDirectoryInfo with every problem found; saves through lines.services otherwise.
+
+    The service is locked before its stored values are read, so that an edit committed meanwhile
+    (in the panel, or another PUT) is merged, never undone by properties this PUT did not send."""
     if not any(name not in IGNORED for name in update):
         return  # an empty body, or only what the server writes: nothing to do
-    data, refused = _merged(update, _stored_form_data(service.details_or_none, publication_of(service)))
-    details_form, publication_form = ContactDetailsForm(data), PublicationForm(data)
-    valid = details_form.is_valid() & publication_form.is_valid()  # both, for every message at once
-    messages = refused + _form_messages(details_form, publication_form)
-    if messages or not valid:
-        raise InvalidDirectoryInfo(messages or ["[body] " + _("Ces coordonnées ne sont pas valides.")])
-    try:
-        with transaction.atomic():
-            contact_details_apply(
-                service=service,
-                details=details_form.details(),
-                publication=publication_form.choices_for(details_form.cleaned_data["legal_form"]),
-                actor=actor,
-                source=ServiceChange.Source.API,
-                application=application,
-                options_when_unlisted=True,
-            )
-    except LocationError:
-        raise InvalidDirectoryInfo(["[city] " + _("Cette adresse ne correspond à aucune commune.")]) from None
-    except ServiceNotEditable as error:
-        raise InvalidDirectoryInfo([f"[serviceName] {error}"]) from None
+    with transaction.atomic():
+        locked = Service.objects.select_for_update(no_key=True).get(pk=service.pk)
+        current = directory_info(locked)
+        if all(current.get(name) == value for name, value in update.items() if name not in IGNORED):
+            return  # what a GET gave, sent back as it was (a line without details included)
+        details, publication = locked.details_or_none, publication_of(locked)
+        data, refused = _merged(update, _stored_form_data(details, publication))
+        refused += _refusals(update, current, data.get("legal_form", ""))
+        details_form, publication_form = ContactDetailsForm(data), PublicationForm(data)
+        valid = details_form.is_valid() & publication_form.is_valid()  # both, for every message at once
+        messages = refused + _form_messages(details_form, publication_form)
+        if messages or not valid:
+            raise InvalidDirectoryInfo(messages or ["[body] " + _("Ces coordonnées ne sont pas valides.")])
+        try:
+            with transaction.atomic():
+                contact_details_apply(
+                    service=locked,
+                    details=details_form.details(),
+                    publication=publication_form.choices_for(details_form.cleaned_data["legal_form"]),
+                    actor=actor,
+                    source=ServiceChange.Source.API,
+                    application=application,
+                    options_when_unlisted=True,
+                )
+        except LocationError:
+            raise InvalidDirectoryInfo(
+                ["[city] " + _("Cette adresse ne correspond à aucune commune.")]
+            ) from None
+        except ServiceNotEditable as error:
+            raise InvalidDirectoryInfo([f"[serviceName] {error}"]) from None

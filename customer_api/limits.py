@@ -10,20 +10,25 @@ from django.core.cache import cache
 WINDOW = 60  # seconds
 
 
+def _key(bucket: str, now: float) -> str:
+    return f"api-limit:{bucket}:{int(now // WINDOW)}"
+
+
+def _wait(now: float) -> int:
+    return max(1, int((int(now // WINDOW) + 1) * WINDOW - now))
+
+
 def retry_after(bucket: str, limit: int, *, now: float | None = None) -> int | None:
     """Counts one request in `bucket`; None if within `limit` per minute, else the seconds to wait."""
     now = time.time() if now is None else now
-    window = int(now // WINDOW)
-    key = f"api-limit:{bucket}:{window}"
+    key = _key(bucket, now)
     cache.add(key, 0, timeout=WINDOW + 5)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=WINDOW + 5)
         count = 1
-    if count <= limit:
-        return None
-    return max(1, int((window + 1) * WINDOW - now))
+    return None if count <= limit else _wait(now)
 
 
 def per_key(consumer_key_id: int) -> int | None:
@@ -32,3 +37,16 @@ def per_key(consumer_key_id: int) -> int | None:
 
 def per_address(address: str) -> int | None:
     return retry_after(f"address:{address}", settings.API_RATE_LIMIT_PER_ADDRESS)
+
+
+# Refused signed calls (a wrong key, secret or signature) per address: counted apart from the
+# address's lookups, so that a script with a typo is told 429 after a minute's worth of attempts,
+# and a guesser costs nothing more than a cache read.
+def failures_over(address: str, *, now: float | None = None) -> int | None:
+    now = time.time() if now is None else now
+    count = cache.get(_key(f"failures:{address}", now)) or 0
+    return _wait(now) if count >= settings.API_RATE_LIMIT_PER_ADDRESS else None
+
+
+def count_failure(address: str) -> None:
+    retry_after(f"failures:{address}", settings.API_RATE_LIMIT_PER_ADDRESS)

@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy
 # The rules scripts commonly ask for (the contract's routes), each as one sentence.
 KNOWN = {
     ("GET", "/telephony"): gettext_lazy("Lister vos comptes de facturation"),
-    ("GET", "/telephony/*"): gettext_lazy("Lire vos comptes de facturation, vos lignes et leurs coordonnées"),
+    ("GET", "/telephony/*"): gettext_lazy(
+        "Lire vos comptes de facturation, vos lignes et leurs coordonnées, y compris le RIO qui permet de "
+        "demander la portabilité de vos numéros"
+    ),
     ("PUT", "/telephony/*"): gettext_lazy(
         "Modifier tout ce qui concerne votre téléphonie : comptes de facturation, lignes et coordonnées"
     ),
@@ -27,7 +30,10 @@ KNOWN = {
     ("GET", "/telephony/*/service"): gettext_lazy(
         "Lister les lignes et numéros de vos comptes de facturation"
     ),
-    ("GET", "/telephony/*/service/*"): gettext_lazy("Lire vos lignes et numéros, et leurs coordonnées"),
+    ("GET", "/telephony/*/service/*"): gettext_lazy(
+        "Lire vos lignes et numéros, et leurs coordonnées, y compris le RIO qui permet de demander la "
+        "portabilité de vos numéros"
+    ),
     ("GET", "/telephony/*/service/*/directory"): gettext_lazy(
         "Lire les coordonnées et la parution dans les annuaires de vos lignes"
     ),

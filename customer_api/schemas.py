@@ -89,7 +89,7 @@ class TelephonyService(BaseModel):
 _DERIVED = "Calculé par le serveur ; ignoré dans un PUT."
 DIRECTORY_PROPERTIES: dict[str, tuple[Any, bool, str]] = {
     "PJSocialNomination": (str, False, "Dénomination Pages Jaunes : non proposée, toujours vide."),
-    "address": (str, True, "L'adresse sur une ligne. " + _DERIVED),
+    "address": (str, False, "L'adresse sur une ligne, calculée : un PUT la renvoie telle quelle ou vide."),
     "addressExtra": (str, False, "Complément d'adresse (bâtiment, escalier…)."),
     "ape": (str, False, "Code APE/NAF (6201Z ou 62.01Z) ; professionnels et entreprises."),
     "areaCode": (int, True, "Zone de numérotation (1 à 5 pour un numéro géographique, sinon 0)."),
@@ -121,7 +121,12 @@ DIRECTORY_PROPERTIES: dict[str, tuple[Any, bool, str]] = {
     "socialNomination": (str, False, "Dénomination ; professionnels et entreprises."),
     "socialNominationExtra": (str, False, "Complément de désignation (sigle, forme sociale)."),
     "status": (str, True, "'' (non demandée), todo (programmée), done (synchronisé) ou error."),
-    "urbanDistrict": (str, True, "Arrondissement de Paris, Lyon ou Marseille. " + _DERIVED),
+    "urbanDistrict": (
+        str,
+        False,
+        "Arrondissement de Paris, Lyon ou Marseille (01), déduit du code postal "
+        "et de la ville : un PUT le renvoie tel quel ou vide.",
+    ),
     "wayName": (str, False, "Nom de la voie."),
     "wayNumber": (str, False, "Numéro dans la voie (12, ou 12 bis)."),
     "wayNumberExtra": (str, False, "bis, ter, quater, quinquies, A, B, C ou D."),

@@ -4,7 +4,8 @@ request (RequestLogMiddleware); JSON lines when LOG_FORMAT=json (JsonFormatter).
 Django's own loggers write request paths and query strings ("Not Found: /telephonie/33972102030/",
 '"GET /annuaire/?nom=dupont HTTP/1.1" 200'): a path names a service by its number, a query string
 carries what someone searched for. This filter, set on those loggers in settings.LOGGING, masks
-every run of four digits or more and every query string before any handler sees the record.
+every run of four digits or more, every number written in groups, and every query string before
+any handler sees the record.
 """
 
 import json
@@ -12,7 +13,9 @@ import logging
 import re
 import time
 
-DIGITS = re.compile(r"\d{4,}")
+# Four digits in a row, or digits in groups split by spaces, dots, dashes or slashes, as people write
+# numbers ("01 99 00 03 01", "+33-1-99", "06.12.34.56.78"; a date goes too, which costs little).
+DIGITS = re.compile(r"\+?\d+(?:[ .\-/]\d+){2,}|\+?\d{4,}")
 QUERY = re.compile(r"\?[^\s\"']*")
 
 

@@ -15,6 +15,11 @@ pytestmark = pytest.mark.django_db
 
 def test_paths_and_query_strings_are_masked():
     assert mask("Not Found: /telephonie/33972102030/coordonnees/") == "Not Found: /telephonie/…/coordonnees/"
+    # A number as people write it, in a path the API accepts (found in django.request's lines).
+    for written in ("01 99 00 03 01", "+33-1-99-00-03-01", "06.12.34.56.78", "0033 1 99 00 03 01"):
+        assert mask(f"Bad Request: /1.0/telephony/al…-1/service/{written}/directory") == (
+            "Bad Request: /1.0/telephony/al…-1/service/…/directory"
+        ), written
     assert (
         mask('"GET /annuaire/?nom=dupont&ville=Paris HTTP/1.1" 200 2698')
         == '"GET /annuaire/?… HTTP/1.1" 200 …'

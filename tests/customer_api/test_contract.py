@@ -483,3 +483,38 @@ def test_the_example_script_asks_for_a_key_then_fills_only_the_lines_without_det
     ConsumerKey.objects.filter(pk=key.pk).update(state=ConsumerKey.State.EXPIRED)
     assert run_example(monkeypatch, application, printed) == 1
     assert "n'est plus valable" in capsys.readouterr().out
+
+
+# --- What the review found (each failed before its fix) ------------------------------------------
+
+
+def test_a_form_body_or_an_oversized_body_is_a_json_4xx_not_a_500(script):
+    with pytest.raises(ovh.exceptions.APIError, match="larger than 16384 bytes") as raised:
+        script.put(DIRECTORY, lineDescription="x" * 20_000)  # too large for any DirectoryInfo
+    assert raised.value.response.status_code == 413
+    import requests
+
+    for content_type in ("multipart/form-data; boundary=x", "application/x-www-form-urlencoded"):
+        answer = requests.post(f"{ovh.client.ENDPOINTS['ovh-eu']}/auth/logout", data=b"--x--",
+                               headers={"Content-Type": content_type}, timeout=10)  # fmt: skip
+        assert answer.status_code in (400, 403) and answer.headers["Content-Type"] == "application/json", (
+            content_type, answer.status_code, answer.text[:200])  # fmt: skip
+
+
+def test_an_overseas_number_in_its_national_form_and_an_odd_number_are_found(script, alice):
+    factories.make_service(alice, number="+262262123456")
+    for name in ("0262123456", "0262 12 34 56", "00262262123456", "+262262123456"):
+        assert script.get(f"/telephony/{ACCOUNT}/service/{name}")["serviceName"] == "00262262123456"
+    factories.make_service(alice, number="+441632960000")  # valid for no region of +44
+    assert script.get(f"/telephony/{ACCOUNT}/service/00441632960000")["country"] == "gb"
+
+
+def test_an_address_that_keeps_failing_is_told_to_wait(api_base, application, alice, line, settings):
+    settings.API_RATE_LIMIT_PER_ADDRESS = 3
+    guesser = client_for(application, "K" * 32)
+    for _ in range(3):
+        with pytest.raises(ovh.exceptions.NotCredential):
+            guesser.get("/telephony")
+    with pytest.raises(ovh.exceptions.APIError, match="Too many requests") as raised:
+        guesser.get("/telephony")
+    assert raised.value.response.status_code == 429

@@ -335,6 +335,8 @@ def test_the_consent_page_shows_the_application_and_its_rights_in_french(
     assert "Lister vos comptes de facturation" in page and "GET /telephony/*" in page
     assert "Modifier les coordonnées et la parution dans les annuaires de vos lignes" in page
     assert "198.51.100.7/32" in page and "integrateur.example" in page
+    assert "y compris le RIO qui permet de demander la portabilité" in page  # what reading really gives
+    assert "créée par un autre client que vous" in page  # the integrator's, not the customer's own
     assert f'name="credentialToken" value="{token}"' in page
     (one_day,) = re.findall(r'<input type="radio"[^>]*value="1d"[^>]*>', page)
     assert "checked" in one_day  # the default: 1 jour
@@ -539,7 +541,8 @@ def test_the_help_page_follows_the_settings(client, settings):
 def test_the_example_scripts_rules_read_in_plain_french():
     assert rules_described(example_script.ACCESS_RULES) == [
         "Lister vos comptes de facturation",
-        "Lire vos comptes de facturation, vos lignes et leurs coordonnées",
+        "Lire vos comptes de facturation, vos lignes et leurs coordonnées, y compris le RIO qui permet de "
+        "demander la portabilité de vos numéros",
         "Modifier les coordonnées et la parution dans les annuaires de vos lignes",
     ]
 
@@ -555,7 +558,8 @@ def test_the_example_script_is_a_plain_python_file():
     ("rule", "sentence"),
     [
         (("GET", "/telephony"), "Lister vos comptes de facturation"),
-        (("GET", "/telephony/*"), "Lire vos comptes de facturation, vos lignes et leurs coordonnées"),
+        (("GET", "/telephony/*"), "Lire vos comptes de facturation, vos lignes et leurs coordonnées, y compris "
+         "le RIO qui permet de demander la portabilité de vos numéros"),
         (("PUT", "/telephony/*/service/*/directory"),
          "Modifier les coordonnées et la parution dans les annuaires de vos lignes"),
         (("GET", "/*"), "Tout lire sur votre compte"),
