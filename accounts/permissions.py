@@ -13,7 +13,7 @@ from django.db.models import Q
 SUPPORT = "support"
 OPS = "ops"
 
-_VIEW_APPS = ["accounts", "lines", "directory", "notifications"]
+_VIEW_APPS = ["accounts", "lines", "directory", "notifications", "customer_api"]
 _GROUP_EXTRA_PERMISSIONS = {
     SUPPORT: [
         "lines.change_contactdetails",

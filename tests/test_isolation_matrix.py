@@ -810,6 +810,8 @@ ADMIN_MODELS = {
     ("axes", "accessfailurelog"): AdminModel(frozenset(), lambda w: _attempt(w, "AccessFailureLog")),
     ("otp_totp", "totpdevice"): AdminModel(frozenset(), _device_of_b),
     ("notifications", "customeremail"): AdminModel(frozenset({VIEW}), _email_to_b),
+    ("customer_api", "apiapplication"): AdminModel(frozenset({VIEW}), lambda w: w.b.application.pk),
+    ("customer_api", "consumerkey"): AdminModel(frozenset({VIEW}), lambda w: w.b.key.pk),
 }  # fmt: skip
 
 
