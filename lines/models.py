@@ -493,8 +493,9 @@ class ServiceChange(models.Model):
         verbose_name=_("auteur"),
     )
     source = models.CharField(_("origine"), max_length=10, choices=Source.choices)
-    # The customer's application a change came through (source API), by its name at the time.
-    application = models.CharField(_("application"), max_length=100, blank=True, default="")
+    # The customer's application a change came through (source API), by its name at the time; a
+    # default in the database too, for the rows written in SQL (imports, benchmarks).
+    application = models.CharField(_("application"), max_length=100, blank=True, default="", db_default="")
     # {"field": [old, new], ...}: contact-details field names, `publication.<choice>`, `rio`;
     # lines.history turns them into labels.
     changes = models.JSONField(_("modifications"))

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='servicechange',
             name='application',
-            field=models.CharField(blank=True, default='', max_length=100, verbose_name='application'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=100, verbose_name='application'),
         ),
         migrations.AlterField(
             model_name='servicechange',
