@@ -131,7 +131,10 @@ class HostileInputMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": "invalid_characters"}, status=400)
-            if request.path.startswith(("/1.0/", "/v1/")) or request.path in ("/1.0", "/v1"):  # customers' API
+            if request.path.startswith(("/1.0/", "/v1/")) or request.path in (
+                "/1.0",
+                "/v1",
+            ):  # customers' API
                 return JsonResponse(CUSTOMER_API_REFUSAL, status=400)
             return HttpResponseBadRequest(REFUSED, content_type="text/plain; charset=utf-8")
         if request.method == "POST" and _admin_selection_invalid(request):

@@ -27,3 +27,5 @@ urlpatterns = [
     path("annuaire/", include("directory.urls")),
     path("", include("lines.urls")),
 ]
+
+handler400 = "telecom_panel.errors.bad_request"

@@ -51,3 +51,23 @@ def test_a_signed_read_costs_two_queries_once_its_last_use_is_recent(customer, d
     with django_assert_num_queries(2):
         again = client.get(path, **signed_headers(application, key, "GET", "http://testserver" + path))
     assert again.json() == first.json()
+
+
+@pytest.mark.parametrize(
+    ("path", "request_options"),
+    [
+        ("/1.0/telephony", {"HTTP_HOST": "evil.example"}),  # a Host outside ALLOWED_HOSTS
+        ("/v1/telephony", {"QUERY_STRING": "&".join(f"f{n}=1" for n in range(1100))}),  # too many fields
+        ("/1.0", {"QUERY_STRING": "x=%00"}),  # a NUL, at the bare prefix
+    ],
+)
+def test_what_django_refuses_before_any_view_is_json_under_the_api(path, request_options):
+    response = Client().get(path, **request_options)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json", response.content[:200]
+    assert response.json()["httpCode"] == "400 Bad Request"
+
+
+def test_outside_the_api_django_400_page_is_unchanged(client):
+    response = client.get("/telephonie/", HTTP_HOST="evil.example")
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
