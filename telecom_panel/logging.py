@@ -14,8 +14,9 @@ import re
 import time
 
 # Four digits in a row, or digits in groups split by spaces, dots, dashes or slashes, as people write
-# numbers ("01 99 00 03 01", "+33-1-99", "06.12.34.56.78"; a date goes too, which costs little).
-DIGITS = re.compile(r"\+?\d+(?:[ .\-/]\d+){2,}|\+?\d{4,}")
+# numbers ("01 99 00 03 01", "+33-1-99", "06.12.34.56.78"; a date goes too, which costs little),
+# but an IPv4 address, ours or a proxy's, which the server's own lines name ("Listening at").
+DIGITS = re.compile(r"(?<![\d.])(?!\d{1,3}(?:\.\d{1,3}){3}(?![.\d]))\+?\d+(?:[ .\-/]\d+){2,}|\+?\d{4,}")
 QUERY = re.compile(r"\?[^\s\"']*")
 
 

@@ -20,6 +20,9 @@ def test_paths_and_query_strings_are_masked():
         assert mask(f"Bad Request: /1.0/telephony/al…-1/service/{written}/directory") == (
             "Bad Request: /1.0/telephony/al…-1/service/…/directory"
         ), written
+    # An IPv4 address is no telephone number: the server says where it listens.
+    assert mask("Listening at: http://127.0.0.1:8000 (1234)") == "Listening at: http://127.0.0.1:… (…)"
+    assert mask("proxy 192.168.10.200 refused") == "proxy 192.168.10.200 refused"
     assert (
         mask('"GET /annuaire/?nom=dupont&ville=Paris HTTP/1.1" 200 2698')
         == '"GET /annuaire/?… HTTP/1.1" 200 …'

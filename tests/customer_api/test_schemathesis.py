@@ -23,7 +23,7 @@ from tests import factories
 from tests.customer_api.conftest import authorised_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
-EXAMPLES = 30  # per operation
+EXAMPLES = 50  # per operation
 EVERYTHING = [{"method": method, "path": "/*"} for method in ("GET", "POST", "PUT", "DELETE")]
 
 
