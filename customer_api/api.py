@@ -117,6 +117,12 @@ class SignedRequest(APIKeyHeader):
     """The contract's order of checks (customer_api.auth), then the key's own limit."""
 
     param_name = "X-Ovh-Application"
+    openapi_description = (
+        "Requête signée comme par les clients officiels : X-Ovh-Application (clé d'application), "
+        "X-Ovh-Consumer (clé d'accès), X-Ovh-Timestamp (heure Unix, à 180 s près de /auth/time) et "
+        'X-Ovh-Signature = "$1$" + sha1_hex(secret + "+" + clé d\'accès + "+" + MÉTHODE + "+" + URL '
+        'complète + "+" + corps + "+" + heure).'
+    )
 
     def __init__(self, *, pending_allowed: bool = False):
         super().__init__()
@@ -149,6 +155,7 @@ class ApplicationKey(APIKeyHeader):
     """POST /auth/credential: the application's key only, no signature (contract 1.4)."""
 
     param_name = "X-Ovh-Application"
+    openapi_description = "La clé d'application seule, sans signature."
 
     def __call__(self, request):
         _too_many(limits.per_address(_address(request)))
