@@ -262,14 +262,15 @@ def _account(credential: ConsumerKey, reference: str) -> BillingAccount:
 
 def _service(credential: ConsumerKey, reference: str, name: str) -> Service:
     number = service_number(name)
-    service = (
+    found = (
         Service.objects.owned_by(credential.owner)
         .filter(billing_account__reference=reference, number=number)
         .select_related("contact_details", "publication")
-        .first()
+        .order_by()[:1]  # the number is unique: no sort to compile
         if number
-        else None
+        else []
     )
+    service = found[0] if found else None
     if service is None:
         _account(credential, reference)  # which of the two is not the caller's: the account first
         raise _not_found("serviceName", name)

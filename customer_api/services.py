@@ -87,7 +87,10 @@ def _usable(application: ApiApplication) -> bool:
 
 def application_for_key(key: str) -> ApiApplication | None:
     """The application an X-Ovh-Application header names: not revoked, its owner's account open."""
-    application = ApiApplication.objects.select_related("owner").filter(key=key).first() if key else None
+    # Keys and hashes are unique: a lookup, never a sort (first() would compile an ORDER BY each call).
+    application = (
+        ApiApplication.objects.select_related("owner").filter(key=key).order_by().first() if key else None
+    )
     return application if application is not None and _usable(application) else None
 
 
@@ -100,8 +103,9 @@ def consumer_key_find(application_key: str, consumer_key: str) -> ConsumerKey | 
     found = (
         ConsumerKey.objects.select_related("application__owner", "owner")
         .filter(key_hash=_hash(consumer_key), application__key=application_key)
-        .first()
+        .order_by()[:1]
     )
+    found = found[0] if found else None
     return found if found is not None and _usable(found.application) else None
 
 
