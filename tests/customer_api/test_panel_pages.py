@@ -547,8 +547,11 @@ def test_the_example_scripts_rules_read_in_plain_french():
     ]
 
 
-def test_the_example_script_is_a_plain_python_file():
-    ast.parse(Path(example_script.__file__).read_text(encoding="utf-8"))
+def test_the_example_script_is_a_plain_python_file_and_the_readme_shows_it_whole():
+    script = Path(example_script.__file__).read_text(encoding="utf-8")
+    ast.parse(script)
+    readme = (Path(example_script.__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"```python\n{script}```" in readme, "README.md: paste customer_api/example_script.py again"
 
 
 # --- rights in plain French ----------------------------------------------------------------------
