@@ -4,10 +4,12 @@ Secrets are never shown, nor what they derive from (the salt, the hashes)."""
 
 from django.contrib import admin
 
+from telecom_panel.admin_search import BoundedSearchMixin
+
 from .models import ApiApplication, ConsumerKey
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BoundedSearchMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def has_add_permission(self, request):

@@ -13,3 +13,13 @@ class BoundedSearchMixin:
     def get_search_results(self, request, queryset, search_term):
         words = search_term[:MAX_SEARCH_CHARACTERS].split()[:MAX_SEARCH_WORDS]
         return super().get_search_results(request, queryset, " ".join(words))
+
+
+def bound_every_search(site) -> None:
+    """The bound for the admins registered before ours (django-axes, django-otp, auth's groups:
+    INSTALLED_APPS lists them first): each is registered again as a subclass with the mixin."""
+    for model, model_admin in list(site._registry.items()):
+        admin_class = type(model_admin)
+        if model_admin.search_fields and not isinstance(model_admin, BoundedSearchMixin):
+            site.unregister(model)
+            site.register(model, type(admin_class.__name__, (BoundedSearchMixin, admin_class), {}))
