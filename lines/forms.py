@@ -40,6 +40,22 @@ PLACE_NAME_ERRORS = {
 }
 
 
+# Pictographs and symbols (emoji, ☎, ©, ^): no name or address holds one, and the directories refuse
+# them. The degree sign of "n°" stays, and other kinds of symbols: "+" (Canal+), "€", "&".
+_SYMBOL_CATEGORIES = {"So", "Sk"}
+_SYMBOLS_USED = {"°"}
+_VARIATION_SELECTORS = range(0xFE00, 0xFE10)  # what turns a character into an emoji
+
+
+def typed_text(value: str) -> str:
+    """`value` as the characters it means: compatibility forms folded (full-width letters and
+    digits, ligatures: NFKC), and the digits of any script written as ASCII digits (Arabic-Indic 7 -> 7), so
+    that a SIRET, a postcode or a street number typed on any keyboard is read as its digits."""
+    value = unicodedata.normalize("NFKC", value)
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
+                   for char in value)  # fmt: skip
+
+
 def _to_bool(value):
     return value in (True, "True", "true", "1", "on")
 
@@ -48,10 +64,16 @@ class TextField(forms.CharField):
     """A single-line text: trimmed, spaces collapsed, no control or invisible characters."""
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = typed_text(super().to_python(value))
         if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in value):
             raise forms.ValidationError(
                 _("Ce champ contient des caractères invisibles ou de contrôle : retapez-le."), code="control"
+            )
+        if any((unicodedata.category(char) in _SYMBOL_CATEGORIES and char not in _SYMBOLS_USED)
+               or ord(char) in _VARIATION_SELECTORS for char in value):  # fmt: skip
+            raise forms.ValidationError(
+                _("Ce champ contient des symboles ou des pictogrammes (émoticônes, ☎, ©…) : retirez-les."),
+                code="symbol",
             )
         return " ".join(value.split())
 

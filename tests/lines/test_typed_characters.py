@@ -1,0 +1,81 @@
+# ruff: noqa: RUF001 (look-alike characters are what these tests type on purpose)
+"""Characters people type, paste or are sent (issue 13, item 3): digits of any script are read as
+the digits they are; pictographs and symbols are refused with a French error beside the field,
+never a 500 and never stored."""
+
+import pytest
+from django.urls import reverse
+
+from directory.models import Publication
+from lines.forms import ContactDetailsForm, PublicationForm
+from lines.models import ContactDetails
+from tests.factories import COMPANY_DETAILS, make_service
+
+pytestmark = pytest.mark.django_db
+COMPANY_POST = {**{name: str(value) for name, value in COMPANY_DETAILS.items()}, "country": "FR",
+                "listed": "False", "marketing_accepted": "False", "reverse_search": "False",
+                "name_display": "full", "address_display": "full", "line_designation": ""}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("٧٣٢٨٢٩٣٢٠٠٠٠٧٤", "73282932000074"),  # Arabic-Indic: the issue's 500
+        ("۷۳۲۸۲۹۳۲۰۰۰۰۷۴", "73282932000074"),  # Extended Arabic-Indic (Persian)
+        ("７３２８２９３２００００７４", "73282932000074"),  # full-width, as a Japanese keyboard types them
+        ("७३२८२९३२०००७४", None),  # Devanagari, one digit short: refused as 13 digits, not a 500
+    ],
+)
+def test_a_siret_in_any_scripts_digits_is_read_as_its_digits(communes, typed, stored):
+    form = ContactDetailsForm({**COMPANY_POST, "siret": typed})
+    if stored:
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["siret"] == stored
+    else:
+        assert not form.is_valid() and "14 chiffres" in " ".join(form.errors["siret"])
+
+
+def test_a_postcode_and_an_ape_code_in_full_width_digits(communes):
+    form = ContactDetailsForm({**COMPANY_POST, "postcode": "６９００３", "ape_code": "６２．０１Ｚ"})
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["postcode"], form.cleaned_data["ape_code"]) == ("69003", "6201Z")
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("street_name", "de la République 🏠"),
+        ("company_name", "Exemple SA ✨"),
+        ("company_name", "Exemple\ufe0f SA"),  # an emoji's presentation selector alone
+        ("designation_complement", "SARL ©"),
+        ("street_name", "Rue ☎ du Four"),
+    ],
+)
+def test_pictographs_and_symbols_are_refused_beside_their_field(communes, field, typed):
+    form = ContactDetailsForm({**COMPANY_POST, field: typed})
+    assert not form.is_valid()
+    assert "symboles" in " ".join(form.errors[field])
+
+
+def test_the_line_description_refuses_pictographs_too():
+    form = PublicationForm({"listed": "True", "marketing_accepted": "False", "reverse_search": "False",
+                            "line_designation": "Accueil 📞"})  # fmt: skip
+    assert not form.is_valid() and "symboles" in " ".join(form.errors["line_designation"])
+
+
+def test_what_names_and_addresses_really_use_is_accepted(communes):
+    form = ContactDetailsForm({**COMPANY_POST, "company_name": "L'Atelier & Fils – Dupont-Lefèvre (S.A.R.L.) n°2",
+                               "street_name": "du 8-Mai-1945", "designation_complement": "« Chez Zoé »"})  # fmt: skip
+    assert form.is_valid(), form.errors
+
+
+def test_the_panel_answers_the_issues_siret_with_its_digits_not_a_500(client, customer, communes):
+    service = make_service(customer)
+    client.force_login(customer)
+    response = client.post(reverse("service_contact_edit", args=[service.number_digits]),
+                           {**COMPANY_POST, "siret": "٧٣٢٨٢٩٣٢٠٠٠٠٧٤", "street_name": "de la République 🏠"})  # fmt: skip
+    assert response.status_code == 400  # the emoji, not the digits
+    errors = response.context["details_form"].errors
+    assert set(errors) == {"street_name"}
+    assert not ContactDetails.objects.filter(service=service).exists()
+    assert not Publication.objects.filter(service=service).exists()
