@@ -106,6 +106,20 @@ class PortOutResult:
         }
 
 
+# ARCEP decision 2013-0830: a fixed number (geographic 01 to 05, non-geographic 09) may be ported
+# for 40 calendar days after its contract ends; a mobile or special number, only while active.
+FIXED_PORTABLE_AFTER_TERMINATION_DAYS = 40
+
+
+def still_portable(service: Service, *, today) -> bool:
+    """Active, or a fixed number terminated at most 40 calendar days ago (`today` is Paris' date)."""
+    if service.state == Service.State.ACTIVE:
+        return True
+    fixed = _national(service)[1] in "123459"
+    ended = service.terminated_at and timezone.localdate(service.terminated_at)
+    return bool(fixed and ended and (today - ended).days <= FIXED_PORTABLE_AFTER_TERMINATION_DAYS)
+
+
 def _identity_mismatch(details: ContactDetails | None, holder_name: str, siret: str, postcode: str) -> bool:
     """Only what was given is compared; a name matches when it holds the holder's last name
     (individuals) or company name, case, accents and word order aside."""
@@ -136,7 +150,7 @@ def port_out_check(
     hints: list[str] = []
     if service is None:
         ground = Ground.UNKNOWN_NUMBER
-    elif service.state != Service.State.ACTIVE:
+    elif not still_portable(service, today=timezone.localdate()):
         ground = Ground.INACTIVE_NUMBER
     else:
         try:

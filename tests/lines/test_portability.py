@@ -1,6 +1,7 @@
 """Port-out checks on every ground, the RIO's stability, and the operator API."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -47,10 +48,28 @@ def test_an_unknown_number(holder, number, ground):
     assert check(number=number, rio=rio_issue(holder)).ground == ground
 
 
-def test_an_inactive_number(holder):
+def terminated(service, days_ago):
+    when = timezone.now() - timedelta(days=days_ago)
+    Service.objects.filter(pk=service.pk).update(state="terminated", terminated_at=when)
+
+
+@pytest.mark.parametrize(("days_ago", "ground"), [(0, "eligible"), (1, "eligible"), (40, "eligible"),
+                                                  (41, "inactive_number"), (400, "inactive_number")])  # fmt: skip
+def test_a_fixed_number_stays_portable_40_calendar_days_after_termination(holder, days_ago, ground):
+    """ARCEP decision 2013-0830: a fixed number may be ported for 40 calendar days after its
+    contract ends (a customer who terminated first and asked the new operator second)."""
     rio = rio_issue(holder)
-    Service.objects.filter(pk=holder.pk).update(state="terminated", terminated_at=timezone.now())
-    assert check(rio=rio).ground == "inactive_number"
+    terminated(holder, days_ago)
+    assert check(rio=rio).ground == ground
+
+
+def test_a_terminated_mobile_number_is_inactive_at_once(customer):
+    mobile = make_service(customer, number="+33699000077")
+    contact_details_apply(service=mobile, details=INDIVIDUAL_DETAILS, publication={"listed": False},
+                          actor=customer)  # fmt: skip
+    rio = rio_issue(mobile)
+    terminated(mobile, 1)
+    assert check(number="06 99 00 00 77", rio=rio).ground == "inactive_number"
 
 
 def test_a_malformed_rio(holder):
