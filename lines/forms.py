@@ -265,7 +265,12 @@ class PublicationForm(forms.Form):
         choices=YES_NO,
         coerce=_to_bool,
         initial=False,
-        help_text=_("Non : vous vous opposez à l'utilisation de vos coordonnées pour de la prospection."),
+        # CPCE R.10 4°: the right covers prospecting by any means, not only by telephone.
+        help_text=_(
+            "Non : vous vous opposez à l'utilisation de vos coordonnées pour de la prospection "
+            "commerciale, par téléphone, par courrier ou par e-mail (article R.10 du code des postes et "
+            "des communications électroniques)."
+        ),
     )
     reverse_search = forms.TypedChoiceField(
         label=_("Publication dans l'annuaire inversé"),

@@ -79,3 +79,9 @@ def test_the_panel_answers_the_issues_siret_with_its_digits_not_a_500(client, cu
     assert set(errors) == {"street_name"}
     assert not ContactDetails.objects.filter(service=service).exists()
     assert not Publication.objects.filter(service=service).exists()
+
+
+def test_the_marketing_options_help_says_what_the_right_covers():
+    """CPCE R.10 4°: opposing prospecting covers telephone, post and e-mail, not telephone alone."""
+    help_text = str(PublicationForm.base_fields["marketing_accepted"].help_text)
+    assert all(means in help_text for means in ("par téléphone", "par courrier", "par e-mail", "R.10"))
