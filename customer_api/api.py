@@ -450,14 +450,6 @@ def way_types(request, billingAccount: str, serviceName: str):
     return [{"abbreviatedName": abbreviation, "wayName": name} for abbreviation, name in WAY_TYPES.values()]
 
 
-def _form_value(field, value: str, name: str) -> str:
-    """`value` as the panel's form field cleans it, or 400 with the form's own French message."""
-    try:
-        return field.clean(value)
-    except forms.ValidationError as error:
-        raise ApiError(400, "INVALID_PARAMETER", f"[{name}] " + " ".join(error.messages)) from None
-
-
 @api.get(
     _DIRECTORY + "/getDirectoryServiceCode",
     response={200: list[schemas.DirectoryHeading], **_SIGNED_ERRORS},
@@ -468,7 +460,12 @@ def directory_service_codes(request, billingAccount: str, serviceName: str, apeC
     _service(request.auth, billingAccount, serviceName)
     if not apeCode.strip():
         raise ApiError(400, "INVALID_PARAMETER", "[apeCode] Ce champ est obligatoire.")
-    _form_value(ApeField(required=True, max_length=10), apeCode, "apeCode")
+    try:
+        ApeField(required=True, max_length=10).clean(apeCode)
+    except forms.ValidationError as error:
+        if all(item.code == "ape_unknown" for item in error.error_list):
+            return []  # well written, in no nomenclature: no heading (contract 3.6)
+        raise ApiError(400, "INVALID_PARAMETER", "[apeCode] " + " ".join(error.messages)) from None
     return []
 
 

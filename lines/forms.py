@@ -23,6 +23,7 @@ from .communes import (
     resolve_location,
 )
 from .models import ContactDetails
+from .naf import naf_label
 
 _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}  # control, invisible format, surrogates, unassigned
 _PERSON_NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]*)*$")  # noqa: RUF001 (the typographic apostrophe is a real one)
@@ -118,6 +119,15 @@ class ApeField(TextField):
         if value and not re.fullmatch(r"[0-9]{4}[A-Z]", value):
             raise forms.ValidationError(
                 _("Le code APE/NAF s'écrit avec 4 chiffres et une lettre, par exemple 62.01Z."), code="ape"
+            )
+        if value and naf_label(value) is None:
+            raise forms.ValidationError(
+                _(
+                    "Le code APE/NAF %(code)s n'existe pas dans la nomenclature de l'INSEE (NAF rév. 2) : "
+                    "recopiez celui de votre avis de situation SIRENE."
+                )
+                % {"code": f"{value[:2]}.{value[2:]}"},
+                code="ape_unknown",
             )
 
 

@@ -370,6 +370,7 @@ def test_the_helper_routes(api_base, application, line, alice):
     way_types = script.get(DIRECTORY + "/getWayTypes")
     assert {"abbreviatedName": "R", "wayName": "RUE"} in way_types and len(way_types) == 15
     assert script.get(DIRECTORY + "/getDirectoryServiceCode", apeCode="62.01Z") == []
+    assert script.get(DIRECTORY + "/getDirectoryServiceCode", apeCode="0000Z") == []  # in no nomenclature
     with pytest.raises(ovh.exceptions.BadParametersError, match=r"\[apeCode\]"):
         script.get(DIRECTORY + "/getDirectoryServiceCode", apeCode="62")
     lookup = DIRECTORY + "/fetchEntrepriseInformations"

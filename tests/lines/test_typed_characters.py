@@ -85,3 +85,23 @@ def test_the_marketing_options_help_says_what_the_right_covers():
     """CPCE R.10 4°: opposing prospecting covers telephone, post and e-mail, not telephone alone."""
     help_text = str(PublicationForm.base_fields["marketing_accepted"].help_text)
     assert all(means in help_text for means in ("par téléphone", "par courrier", "par e-mail", "R.10"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "known"), [("62.01Z", True), ("8690D", True), ("0000Z", False), ("6201A", False)]
+)
+def test_an_ape_code_must_exist_in_the_naf(communes, typed, known):
+    """Issue 13: `0000Z` and `6201A` have the shape of an APE code and are none (NAF rév. 2, 732 codes)."""
+    form = ContactDetailsForm({**COMPANY_POST, "ape_code": typed})
+    assert form.is_valid() is known, form.errors
+    if not known:
+        assert "n'existe pas dans la nomenclature" in " ".join(form.errors["ape_code"])
+
+
+def test_the_naf_reference_has_the_732_sub_classes_of_rev_2():
+    from lines.naf import naf_labels
+
+    labels = naf_labels()
+    assert len(labels) == 732
+    assert labels["6201Z"] == "Programmation informatique"
+    assert all(len(code) == 5 and code[:4].isdigit() and code[4].isupper() for code in labels)
