@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from directory.models import Publication
 from directory.services import publication_of
-from lines.communes import LocationError
+from lines.communes import LocationError, arrondissement_number
 from lines.forms import ContactDetailsForm, PublicationForm, initial_publication
 from lines.models import ContactDetails, Service, ServiceChange
 from lines.services import ServiceNotEditable, contact_details_apply
@@ -124,16 +124,11 @@ def directory_info(service: Service) -> dict:
     }  # fmt: skip
 
 
-# The first arrondissement's INSEE code less one, per city: Paris 75101, Marseille 13201, Lyon 69381.
-_ARRONDISSEMENT_BASE = {"751": 75100, "132": 13200, "693": 69380}
-
-
 def urban_district(arrondissement_code: str | None) -> str:
     """Paris, Lyon and Marseille's arrondissement by its number, as OVHcloud writes it: "03" for
     Lyon 3e (69383), "11" for Paris 11e (75111), "" elsewhere."""
-    if not arrondissement_code or arrondissement_code[:3] not in _ARRONDISSEMENT_BASE:
-        return ""
-    return f"{int(arrondissement_code) - _ARRONDISSEMENT_BASE[arrondissement_code[:3]]:02d}"
+    number = arrondissement_number(arrondissement_code)
+    return f"{number:02d}" if number is not None else ""
 
 
 class InvalidDirectoryInfo(ValueError):

@@ -71,6 +71,26 @@ class PlaceNameError(LocationError):
         self.problem = problem
 
 
+class ArrondissementMismatch(LocationError):
+    """The city names an arrondissement ("Paris 11e") that is not the postcode's (75020)."""
+
+    def __init__(self, typed: int, postcode_number: int, commune: Commune):
+        super().__init__(f"arrondissement {typed} typed, {postcode_number} by the postcode", [commune])
+        self.typed, self.postcode_number = typed, postcode_number
+
+
+# The first arrondissement's INSEE code less one, per city: Paris 75101, Marseille 13201, Lyon 69381.
+_ARRONDISSEMENT_BASE = {"751": 75100, "132": 13200, "693": 69380}
+
+
+def arrondissement_number(code: str | None) -> int | None:
+    """The number of a municipal arrondissement from its INSEE code: 3 for Lyon 3e (69383), 11 for
+    Paris 11e (75111); None for any other code."""
+    if not code or not code.isdigit() or code[:3] not in _ARRONDISSEMENT_BASE:
+        return None
+    return int(code) - _ARRONDISSEMENT_BASE[code[:3]]
+
+
 def place_name_problem(city: str) -> str | None:
     """Why `city` (trimmed, as a form cleans it) cannot name a commune, or None when it may:
     `characters` when it holds a character that no commune's name has (`=`, `+`, `@`, `|`, `"`,
@@ -124,6 +144,11 @@ def resolve_location(postcode: str, city: str) -> Location:
             arrondissement = None
             if commune.code in ARRONDISSEMENT_CITIES:
                 arrondissement = commune.arrondissements.filter(postal_codes__code=postcode).first()
+                # "Paris 11e" with 75020: the customer said two places; we pick neither.
+                written = re.search(r"[0-9]+", typed[len(commune.search_name) :])
+                derived = arrondissement_number(arrondissement.code) if arrondissement else None
+                if written and derived is not None and int(written.group()) != derived:
+                    raise ArrondissementMismatch(int(written.group()), derived, commune)
             return Location(commune=commune, arrondissement=arrondissement)
     raise LocationError(f"city does not match postcode {postcode}", candidates)
 

@@ -16,6 +16,7 @@ from directory.listing import ADVERTISING_PATTERN
 from directory.models import Publication
 
 from .communes import (
+    ArrondissementMismatch,
     LocationError,
     PlaceNameError,
     normalise_place_name,
@@ -55,6 +56,10 @@ def typed_text(value: str) -> str:
     value = unicodedata.normalize("NFKC", value)
     return "".join(str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
                    for char in value)  # fmt: skip
+
+
+def _arrondissement_name(number: int) -> str:
+    return _("1er arrondissement") if number == 1 else _("%(number)se arrondissement") % {"number": number}
 
 
 def _to_bool(value):
@@ -239,6 +244,19 @@ class ContactDetailsForm(forms.Form):
             self.location = resolve_location(postcode, city)
         except PlaceNameError as error:  # clean_city has refused it already; said again, to be sure
             self.add_error("city", PLACE_NAME_ERRORS[error.problem])
+        except ArrondissementMismatch as error:
+            self.add_error(
+                "city",
+                _(
+                    "Le code postal %(postcode)s est celui du %(derived)s, pas du %(typed)s : corrigez l'un "
+                    "ou l'autre."
+                )
+                % {
+                    "postcode": postcode,
+                    "derived": _arrondissement_name(error.postcode_number),
+                    "typed": _arrondissement_name(error.typed),
+                },
+            )
         except LocationError as error:
             if not error.candidates:
                 self.add_error(

@@ -105,3 +105,35 @@ def test_the_naf_reference_has_the_732_sub_classes_of_rev_2():
     assert len(labels) == 732
     assert labels["6201Z"] == "Programmation informatique"
     assert all(len(code) == 5 and code[:4].isdigit() and code[4].isupper() for code in labels)
+
+
+@pytest.mark.parametrize(
+    ("postcode", "city", "error"),
+    [
+        (
+            "75020",
+            "Paris 11e",
+            "Le code postal 75020 est celui du 20e arrondissement, pas du 11e arrondissement",
+        ),
+        (
+            "13001",
+            "Marseille 2e",
+            "Le code postal 13001 est celui du 1er arrondissement, pas du 2e arrondissement",
+        ),
+        (
+            "69003",
+            "Lyon 5eme",
+            "Le code postal 69003 est celui du 3e arrondissement, pas du 5e arrondissement",
+        ),
+        ("75011", "Paris 11e", None),
+        ("75001", "Paris 1er arrondissement", None),
+        ("69003", "Lyon 3", None),
+        ("75020", "Paris", None),
+    ],
+)
+def test_an_arrondissement_that_contradicts_the_postcode_is_refused(communes, postcode, city, error):
+    """Issue 13: "75020" + "Paris 11e" was saved as the 20e without a word; the customer said two places."""
+    form = ContactDetailsForm({**COMPANY_POST, "postcode": postcode, "city": city})
+    assert form.is_valid() is (error is None), form.errors
+    if error:
+        assert error in " ".join(form.errors["city"])
