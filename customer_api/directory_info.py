@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from directory.models import Publication
 from directory.services import publication_of
-from lines.communes import LocationError, arrondissement_number
+from lines.communes import LocationError, WrongTerritory, arrondissement_number
 from lines.forms import ContactDetailsForm, PublicationForm, initial_publication
 from lines.models import ContactDetails, Service, ServiceChange
 from lines.services import ServiceNotEditable, contact_details_apply
@@ -318,6 +318,8 @@ def directory_update(*, service: Service, update: dict, actor, application: str)
                     application=application,
                     options_when_unlisted=True,
                 )
+        except WrongTerritory as wrong:
+            raise InvalidDirectoryInfo([f"[postCode] {wrong.message}"]) from None
         except LocationError:
             raise InvalidDirectoryInfo(
                 ["[city] " + _("Cette adresse ne correspond à aucune commune.")]

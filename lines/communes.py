@@ -71,6 +71,15 @@ class PlaceNameError(LocationError):
         self.problem = problem
 
 
+class WrongTerritory(LocationError):
+    """An overseas number with an installation address outside its territory; `message` says so
+    in French, for the customer."""
+
+    def __init__(self, message: str):
+        super().__init__(message, [])
+        self.message = message
+
+
 class ArrondissementMismatch(LocationError):
     """The city names an arrondissement ("Paris 11e") that is not the postcode's (75020)."""
 

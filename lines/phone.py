@@ -1,7 +1,10 @@
 """Phone numbers as people type them: `09 72 10 20 30`, `0972102030`, `+33972102030`,
-`0033 9 72 10 20 30` all name `+33972102030`."""
+`0033 9 72 10 20 30` all name `+33972102030`; and the overseas zones of the French plan."""
 
 import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
 
 _SEPARATORS = re.compile(r"[\s.\-()/]")
 
@@ -25,3 +28,27 @@ def number_prefix(query: str) -> str | None:
 
 def is_complete_french_number(e164: str) -> bool:
     return len(e164) == 12 and e164.startswith("+33")
+
+
+@dataclass(frozen=True)
+class Territory:
+    """An overseas numbering zone and where its lines may be installed."""
+
+    name: str  # as "attribué pour <name>" reads (lazy: in the customer's language)
+    departements: frozenset[str]
+
+
+# The overseas country codes of the French numbering plan (ARCEP), each with the départements and
+# collectivities (INSEE codes) its numbers are installed in.
+OVERSEAS_TERRITORIES = {
+    "+262": Territory(_("La Réunion ou Mayotte"), frozenset({"974", "976"})),
+    "+590": Territory(_("la Guadeloupe, Saint-Barthélemy ou Saint-Martin"), frozenset({"971", "977", "978"})),
+    "+594": Territory(_("la Guyane"), frozenset({"973"})),
+    "+596": Territory(_("la Martinique"), frozenset({"972"})),
+    "+508": Territory(_("Saint-Pierre-et-Miquelon"), frozenset({"975"})),
+}
+
+
+def overseas_territory(e164: str) -> Territory | None:
+    """The overseas zone a number belongs to; None for metropolitan France and foreign numbers."""
+    return OVERSEAS_TERRITORIES.get(e164[:4])

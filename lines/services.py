@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.services import CHOICE_FIELDS, Outcome, publication_apply, publication_requeue
 
-from .communes import LocationError, resolve_location
+from .communes import LocationError, WrongTerritory, resolve_location
 from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
+from .phone import overseas_territory
 from .portability import rio_issue
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,13 @@ def contact_details_apply(
         # Only an address that changes is resolved again: a record saved under an older, looser
         # rule (a city spelling refused today) must never stop a withdrawal or another change.
         location = resolve_location(edited.postcode, edited.city)
+        territory = overseas_territory(str(service.number))
+        if territory and location.departement not in territory.departements:
+            # Emergency calls from an overseas number are routed in its territory.
+            raise WrongTerritory(
+                _("Ce numéro est attribué pour %(territory)s : son adresse d'installation doit s'y trouver.")
+                % {"territory": territory.name}
+            )
         edited.commune = location.commune
         edited.arrondissement = location.arrondissement
         edited.departement = location.departement
@@ -198,6 +206,8 @@ def contact_details_copy(*, source_service: Service, targets, actor, now=None) -
             )
         except ServiceNotEditable as error:
             results.append(ApplyResult(service=target, changed=False, outcome=None, error=str(error)))
+        except WrongTerritory as wrong:
+            results.append(ApplyResult(service=target, changed=False, outcome=None, error=wrong.message))
     return results
 
 
@@ -306,6 +316,8 @@ def _bulk_apply_chunk(job_id: int, chunk_size: int) -> bool:
                 )
             except ServiceNotEditable as refused:
                 error = str(refused)
+            except WrongTerritory as wrong:
+                error = wrong.message
             except LocationError:
                 error = str(_("L'adresse appliquée ne correspond à aucune commune."))
             except SoftTimeLimitExceeded:

@@ -21,7 +21,7 @@ from directory.models import Publication
 from directory.schedule import next_directory_update
 from directory.services import Outcome, publication_of
 
-from .communes import LocationError
+from .communes import LocationError, WrongTerritory
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
 from .history import history_entry
 from .models import BulkApplyJob, BulkApplyTarget, Service, ServiceChange
@@ -222,6 +222,8 @@ def service_contact_edit(request, number):
                         actor=request.user,
                         source=ServiceChange.Source.PANEL,
                     )
+            except WrongTerritory as wrong:
+                details_form.add_error("postcode", wrong.message)
             except LocationError:
                 details_form.add_error("city", _("Cette adresse ne correspond à aucune commune."))
             except ServiceNotEditable as error:

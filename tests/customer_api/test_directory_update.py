@@ -99,3 +99,18 @@ def test_a_body_with_thousands_of_problems_is_answered_with_the_first_twenty():
     assert len(refused.value.messages) == 500
     text = str(refused.value)
     assert text.count("Unknown property") == 20 and text.endswith("; … (480 more)")
+
+
+def test_an_overseas_number_with_an_address_elsewhere_is_refused_by_the_api_as_by_the_panel(
+    customer, communes
+):
+    reunion = factories.make_service(customer, number="+262262123456")
+    with pytest.raises(InvalidDirectoryInfo) as refused:
+        put(reunion, customer, legalForm="individual", name="Payet", firstName="Anne", wayName="de Paris",
+            postCode="75011", city="Paris")  # fmt: skip
+    assert refused.value.messages == [
+        "[postCode] Ce numéro est attribué pour La Réunion ou Mayotte : son adresse d'installation doit s'y trouver."
+    ]
+    put(reunion, customer, legalForm="individual", name="Payet", firstName="Anne", wayName="de Paris",
+        postCode="97400", city="Saint-Denis")  # fmt: skip
+    assert ContactDetails.objects.get(service=reunion).departement == "974"

@@ -137,3 +137,52 @@ def test_an_arrondissement_that_contradicts_the_postcode_is_refused(communes, po
     assert form.is_valid() is (error is None), form.errors
     if error:
         assert error in " ".join(form.errors["city"])
+
+
+@pytest.mark.parametrize(
+    ("number", "postcode", "city", "refused"),
+    [
+        ("+262262123456", "97400", "Saint-Denis", False),  # Réunion
+        ("+262269612345", "97600", "Mamoudzou", False),  # Mayotte shares +262
+        ("+262262123456", "75011", "Paris", True),
+        ("+590690123456", "97110", "Pointe-à-Pitre", False),  # a Guadeloupe mobile
+        ("+590590271234", "97133", "Saint-Barthélemy", False),
+        ("+594594301234", "97300", "Cayenne", False),
+        ("+596596601234", "97200", "Fort-de-France", False),
+        ("+596596601234", "97110", "Pointe-à-Pitre", True),  # Martinique's number in Guadeloupe
+        ("+508411234", "97500", "Saint-Pierre", False),
+        ("+33199000801", "97400", "Saint-Denis", False),  # no rule for a metropolitan number
+    ],
+)
+def test_an_overseas_number_is_installed_in_its_own_territory(client, customer, communes, number, postcode,
+                                                              city, refused):  # fmt: skip
+    """Issue 13: emergency calls from an overseas number are routed in its territory."""
+    service = make_service(customer, number=number)
+    client.force_login(customer)
+    response = client.post(reverse("service_contact_edit", args=[service.number_digits]),
+                           {**COMPANY_POST, "postcode": postcode, "city": city})  # fmt: skip
+    if refused:
+        assert response.status_code == 400
+        assert "son adresse d'installation doit s'y trouver" in " ".join(
+            response.context["details_form"].errors["postcode"]
+        )
+        assert not ContactDetails.objects.filter(service=service).exists()
+    else:
+        assert response.status_code == 302, response.context and response.context["details_form"].errors
+        assert ContactDetails.objects.get(service=service).postcode == postcode
+
+
+def test_applying_a_metropolitan_address_to_an_overseas_number_fails_for_that_number_only(customer, communes):
+    from lines.services import contact_details_apply, contact_details_copy
+
+    source = make_service(customer, number="+33199000901")
+    contact_details_apply(service=source, details=dict(COMPANY_DETAILS), publication={"listed": False},
+                          actor=customer)  # fmt: skip
+    reunion, paris = (
+        make_service(customer, number="+262262123457"),
+        make_service(customer, number="+33199000902"),
+    )
+    results = contact_details_copy(source_service=source, targets=[reunion, paris], actor=customer)
+    assert [(result.service, result.changed) for result in results] == [(reunion, False), (paris, True)]
+    assert "La Réunion ou Mayotte" in results[0].error
+    assert not ContactDetails.objects.filter(service=reunion).exists()
