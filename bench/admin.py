@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 import psycopg
 from psycopg.types.json import Jsonb
 
-from bench.sync import database_url
+from bench.sync import database_url, drop_database, recreate_database
 
 BENCH_DB = "telecom_panel_bench_admin"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -82,17 +82,6 @@ PLACES = [
 
 
 # --- Database ---------------------------------------------------------------------------------
-
-
-def recreate_database(admin_url: str):
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database(admin_url: str):
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
 def django_env(url: str) -> dict:
@@ -544,7 +533,7 @@ def main():
     url = database_url(args.database_url, BENCH_DB)
     environment = django_env(url)
     print(f"bench: support admin at {args.size:,} services, {args.repeat} runs per page, database {BENCH_DB}")
-    recreate_database(args.database_url)
+    recreate_database(args.database_url, BENCH_DB)
     try:
         migrate(environment)
         fill(url, args.size)
@@ -557,7 +546,7 @@ def main():
         if args.keep:
             print(f"database {BENCH_DB} kept")
         else:
-            drop_database(args.database_url)
+            drop_database(args.database_url, BENCH_DB)
     print_table(urls, results)
     print(json.dumps({"size": args.size, "pages": results}))
 

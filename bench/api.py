@@ -60,7 +60,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.sync import database_url
+from bench.sync import database_url, drop_database, recreate_database
 from customer_api.signing import signature
 
 BENCH_DB = "telecom_panel_bench_api"
@@ -82,17 +82,6 @@ PLACES = [
 
 
 # --- Database ---------------------------------------------------------------------------------
-
-
-def recreate_database(admin_url: str):
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database(admin_url: str):
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
 def fill(url: str, services: int) -> list[tuple[int, str]]:
@@ -523,7 +512,7 @@ def main():
         f"per kind, database {BENCH_DB}, http://127.0.0.1:{port}"
     )
     started = time.perf_counter()
-    recreate_database(args.database_url)
+    recreate_database(args.database_url, BENCH_DB)
     server = None
     phases = []
     try:
@@ -549,7 +538,7 @@ def main():
         if args.keep:
             print(f"database {BENCH_DB} kept")
         else:
-            drop_database(args.database_url)
+            drop_database(args.database_url, BENCH_DB)
 
     totals = {
         kind: summary([phase for phase in phases if phase["kind"] == kind]) for kind in ("floor", "api")

@@ -44,10 +44,16 @@ def database_url(base: str, name: str) -> str:
     return base.rsplit("/", 1)[0] + "/" + name
 
 
-def recreate_database(admin_url: str):
+def drop_database(admin_url: str, name: str = BENCH_DB):
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def recreate_database(admin_url: str, name: str = BENCH_DB):
+    """A fresh, empty database `name` (each benchmark has its own), through `admin_url`."""
+    drop_database(admin_url, name)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
 
 
 def django_env(url: str, export_dir: str) -> dict:

@@ -14,6 +14,7 @@ import unicodedata
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
 from directory.models import Publication
@@ -201,7 +202,7 @@ def _merged(update: dict, data: dict) -> tuple[dict, list[str]]:
             continue
         if api in _EMPTY_ONLY:
             if value != _EMPTY_ONLY[api]:
-                refused.append(f"[{api}] " + _EMPTY_ONLY_REASONS[api]())
+                refused.append(f"[{api}] " + str(_EMPTY_ONLY_REASONS[api]))
             continue
         form = FORM_FIELDS[api]
         if api == "legalForm":
@@ -244,21 +245,21 @@ def _way_type(value: str) -> str:
 
 
 _EMPTY_ONLY_REASONS = {
-    "PJSocialNomination": lambda: _(
+    "PJSocialNomination": gettext_lazy(
         "La dénomination Pages Jaunes n'est pas proposée : laissez ce champ vide."
     ),
-    "directoryServiceCode": lambda: _(
+    "directoryServiceCode": gettext_lazy(
         "Les rubriques Pages Jaunes ne sont pas proposées : laissez ce champ vide."
     ),
-    "receivePJDirectory": lambda: _("L'annuaire papier n'est pas proposé : laissez false."),
-    "cedex": lambda: _(
+    "receivePJDirectory": gettext_lazy("L'annuaire papier n'est pas proposé : laissez false."),
+    "cedex": gettext_lazy(
         "Une adresse CEDEX sert au courrier, pas à situer une ligne : indiquez l'adresse où la ligne est installée."
     ),
-    "postBox": lambda: _(
+    "postBox": gettext_lazy(
         "Une boîte postale ne situe pas une ligne : indiquez l'adresse où la ligne est installée."
     ),
-    "gender": lambda: _("Nous ne conservons pas le sexe des abonnés : laissez null."),
-    "birthDate": lambda: _("Nous ne conservons pas la date de naissance des abonnés : laissez null."),
+    "gender": gettext_lazy("Nous ne conservons pas le sexe des abonnés : laissez null."),
+    "birthDate": gettext_lazy("Nous ne conservons pas la date de naissance des abonnés : laissez null."),
 }
 
 

@@ -28,8 +28,9 @@ def read_package_communes(package_dir: Path) -> list[dict]:
         return json.load(f)
 
 
-def download_package(workdir: Path) -> Path:
-    subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=workdir, check=True, capture_output=True)
+def download_package(workdir: Path, package: str = PACKAGE) -> Path:
+    """`package` (name@version) unpacked in `workdir` by `npm pack`: scripts/build_naf.py too."""
+    subprocess.run(["npm", "pack", package, "--silent"], cwd=workdir, check=True, capture_output=True)
     (tarball,) = workdir.glob("*.tgz")
     with tarfile.open(tarball) as tar:
         tar.extractall(workdir, filter="data")

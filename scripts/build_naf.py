@@ -15,22 +15,14 @@ import argparse
 import csv
 import json
 import re
-import subprocess
-import tarfile
 import tempfile
 from pathlib import Path
+
+from build_communes import download_package  # scripts/ is on the path when run as a script
 
 PACKAGE = "@socialgouv/codes-naf@1.1.1"
 OUTPUT = Path(__file__).resolve().parent.parent / "lines" / "reference" / "naf.csv"
 SUBCLASS = re.compile(r"[0-9]{2}\.[0-9]{2}[A-Z]")
-
-
-def download_package(workdir: Path) -> Path:
-    subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=workdir, check=True, capture_output=True)
-    (tarball,) = workdir.glob("*.tgz")
-    with tarfile.open(tarball) as tar:
-        tar.extractall(workdir, filter="data")
-    return workdir / "package"
 
 
 def rows(entries: list[dict]):
@@ -44,7 +36,7 @@ def main():
     parser.add_argument("--package", type=Path, help="an unpacked copy of the npm package")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        package_dir = args.package or download_package(Path(tmp))
+        package_dir = args.package or download_package(Path(tmp), PACKAGE)
         entries = json.loads((package_dir / "index.json").read_text(encoding="utf-8"))
     with open(OUTPUT, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["code", "label"], lineterminator="\n")

@@ -14,13 +14,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import Resolver404, resolve
 
+from .errors import customer_api_bad_request, is_customer_api
+
 UNSAFE = re.compile("[\x00\ud800-\udfff]")
 MAX_JSON_BYTES = 10_000
 MAX_JSON_DEPTH = 20
 REFUSED = "Requête refusée : elle contient un caractère interdit (NUL ou texte mal encodé)."
-CUSTOMER_API_REFUSAL = {
-    "class": "Client::BadRequest", "errorCode": "INVALID_CHARACTERS", "httpCode": "400 Bad Request", "message": REFUSED,
-}  # fmt: skip
 REFUSED_SELECTION = "Requête refusée : la sélection contient un identifiant qui n'en est pas un."
 
 
@@ -131,11 +130,8 @@ class HostileInputMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": "invalid_characters"}, status=400)
-            if request.path.startswith(("/1.0/", "/v1/")) or request.path in (
-                "/1.0",
-                "/v1",
-            ):  # customers' API
-                return JsonResponse(CUSTOMER_API_REFUSAL, status=400)
+            if is_customer_api(request.path):
+                return customer_api_bad_request("INVALID_CHARACTERS", REFUSED)
             return HttpResponseBadRequest(REFUSED, content_type="text/plain; charset=utf-8")
         if request.method == "POST" and _admin_selection_invalid(request):
             return HttpResponseBadRequest(REFUSED_SELECTION, content_type="text/plain; charset=utf-8")
