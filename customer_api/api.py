@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from lines.communes import communes_for_postcode
 from lines.forms import ApeField, SiretField
 from lines.models import BillingAccount, ContactDetails, Service
+from lines.phone import complete_number
 from lines.portability import carries_rio
 from telecom_panel.client_address import client_address
 from telecom_panel.logging import logged_path
@@ -219,29 +220,12 @@ def _not_found(name: str, value: str) -> ApiError:
     return ApiError(404, "NOT_FOUND", f"The requested object ({name} = {value[:100]}) does not exist")
 
 
-# Where a French national number (0…) may belong: metropolitan France, then the overseas
-# departments and collectivities, which share the national 0 prefix (0262 Réunion, 0590 Guadeloupe…).
-FRENCH_REGIONS = ("FR", "RE", "YT", "GP", "MF", "BL", "GF", "MQ", "PM")
-
-
 def service_number(name: str) -> str | None:
     """The E.164 number a serviceName gives: `0033972102030`, `+33972102030`, `09 72 10 20 30`, or
     an overseas number in its national form (`0262 12 34 56`: +262262123456)."""
     text = name.strip()
-    if len(text) > 24:
-        return None
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    candidates = []
-    for region in FRENCH_REGIONS if not text.startswith("+") else ("ZZ",):
-        try:
-            candidates.append(phonenumbers.parse(text, region))
-        except phonenumbers.NumberParseException:
-            return None
-    valid = [number for number in candidates if phonenumbers.is_valid_number(number)]
-    possible = [number for number in candidates if phonenumbers.is_possible_number(number)]
-    chosen = (valid or possible or [None])[0]
-    return phonenumbers.format_number(chosen, phonenumbers.PhoneNumberFormat.E164) if chosen else None
+    # The French plan (lines.phone) says which zone a national number belongs to.
+    return complete_number(text) if len(text) <= 24 else None
 
 
 def _region(number) -> str:

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from lines.models import ContactDetails
+from lines.phone import LAYOUTS
 from telecom_panel.csv_safety import neutralised_sql
 
 from .listing import ADVERTISING_PATTERN
@@ -32,18 +33,29 @@ def _street_type_labels_sql(column: str) -> str:
 
 
 def _national_number_sql(column: str) -> str:
-    """`+33199000101` -> `01 99 00 01 01`; overseas `+262262123456` -> `0262 12 34 56`."""
-    metropolitan = " || ' ' || ".join(
-        ["'0' || substr({c}, 4, 1)"] + [f"substr({{c}}, {start}, 2)" for start in (5, 7, 9, 11)]
-    )
-    overseas = " || ' ' || ".join(
-        ["'0' || substr({c}, 5, 3)"] + [f"substr({{c}}, {start}, 2)" for start in (8, 10, 12)]
-    )
-    return (
-        f"CASE WHEN length({column}) = 12 AND substr({column}, 1, 3) = '+33' THEN {metropolitan} "
-        f"WHEN length({column}) = 13 AND substr({column}, 1, 4) IN ('+262', '+269', '+508', '+590', '+594', '+596') "
-        f"THEN {overseas} ELSE {column} END"
-    ).format(c=column)
+    """`+33199000101` -> `01 99 00 01 01`; overseas `+262262123456` -> `0262 12 34 56`; a number
+    outside the plan as it is. Generated from lines.phone.LAYOUTS, the layouts Service.national_number
+    applies in Python, so that the two cannot disagree."""
+    cases = []
+    for layout in LAYOUTS:
+        code, start = layout.country_code, len(layout.country_code) + 1
+        conditions = [
+            f"length({column}) = {len(code) + layout.significant_digits}",
+            f"substr({column}, 1, {len(code)}) = '{code}'",
+            f"substr({column}, {start}, 1) <> '0'",
+        ]
+        if layout.starts_with:
+            conditions.append(
+                f"substr({column}, {start}, {len(layout.starts_with)}) = '{layout.starts_with}'"
+            )
+        national = f"'{layout.trunk}' || substr({column}, {start})"
+        pieces, offset = [], 1
+        for size in layout.groups:
+            pieces.append(f"substr({national}, {offset}, {size})")
+            offset += size
+        display = " || ' ' || ".join(pieces)
+        cases.append(f"WHEN {' AND '.join(conditions)} THEN {display}")
+    return f"CASE {' '.join(cases)} ELSE {column} END"
 
 
 def _advertising_sql(column: str) -> str:

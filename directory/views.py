@@ -12,7 +12,6 @@ listed at all.
 import re
 import unicodedata
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from lines.communes import normalise_place_name
+from lines.phone import complete_number
 
 from .listing import name_search_key, search_key
 from .models import Listing
@@ -121,19 +121,13 @@ class ReverseSearchForm(PublicForm):
     )
 
     def clean_numero(self):
-        """The number in E.164, however it was typed: `09 72 10 20 30`, `+33972102030`, `0033 9...`"""
+        """The number in E.164, however it was typed: `09 72 10 20 30`, `+33972102030`, `0033 9...`,
+        an overseas number in its national form (`0590 20 12 34`: +590590201234)."""
         typed = self.cleaned_data["numero"]
-        invalid = ValidationError(_("Ce numéro de téléphone n'est pas valide."))
-        if not PHONE_CHARACTERS.fullmatch(typed):
-            raise invalid
-        try:
-            number = phonenumbers.parse(typed, "FR")
-        except phonenumbers.NumberParseException:
-            raise invalid from None
-        # Possible rather than valid: a number of a newly opened range is still worth looking up.
-        if not phonenumbers.is_possible_number(number):
-            raise invalid
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        number = complete_number(typed) if PHONE_CHARACTERS.fullmatch(typed) else None
+        if number is None:
+            raise ValidationError(_("Ce numéro de téléphone n'est pas valide."))
+        return number
 
 
 def matching_listings(*, name: str, city: str = "", departement: str = ""):

@@ -37,8 +37,8 @@ from .models import (
     Service,
     ServiceChange,
 )
-from .phone import is_complete_french_number, number_prefix
-from .portability import port_out_check, rio_regenerate
+from .phone import complete_number, number_prefix
+from .portability import no_rio_reason, port_out_check, rio_regenerate
 from .services import (
     ServiceNotEditable,
     contact_details_apply,
@@ -90,7 +90,9 @@ def matching_service_ids(term: str) -> list[int]:
             Service.objects.filter(billing_account__reference=term.lower()).values_list("pk", flat=True)
         ]
     elif prefix := number_prefix(term):
-        lookup = {"number": prefix} if is_complete_french_number(prefix) else {"number__startswith": prefix}
+        # A whole number (`0590 20 12 34` included) is one indexed equality; a beginning, a range.
+        whole = complete_number(term)
+        lookup = {"number": whole} if whole else {"number__startswith": prefix}
         queries = [Service.objects.filter(**lookup).values_list("pk", flat=True)]
     else:
         queries = [
@@ -248,7 +250,9 @@ class ServiceAdmin(admin.ModelAdmin):
     @admin.display(description=_("RIO"))
     def rio_display(self, service):
         # Read only: a page never issues a RIO (lines.portability.rio_issue).
-        return service.rio or "—"
+        if service.rio:
+            return service.rio
+        return no_rio_reason(service.number) or "—"
 
     @admin.display(description=_("coordonnées"))
     def contact_details_summary(self, service):

@@ -14,6 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from .phone import describe
+
 # Patterns shared by the validators and the database constraints.
 SIRET_PATTERN = r"^[0-9]{14}$"
 APE_PATTERN = r"^[0-9]{4}[A-Z]$"
@@ -267,8 +269,9 @@ class Service(models.Model):
 
     @property
     def national_number(self):
-        """The number as French customers write it: `09 72 10 20 30`."""
-        return self.number.as_national if self.number else ""
+        """The number as French customers write it: `09 72 10 20 30`, `0590 20 12 34`; a number
+        outside the French plan in E.164. The sync writes the same in SQL (directory.staging)."""
+        return describe(str(self.number)).display if self.number else ""
 
 
 class ContactDetails(models.Model):

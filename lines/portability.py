@@ -4,17 +4,17 @@ The donor operator may refuse a port only for incomplete or wrong data, an inact
 port already under way (../shared/reference/domain.md, section 5): those are the grounds below.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from directory.listing import search_key
 
 from .models import ContactDetails, PortOutCheck, Service, ServiceChange
-from .phone import is_complete_french_number, number_prefix
+from .phone import Category, complete_number, describe
 from .rio import (
     MalformedRio,
     build_rio,
@@ -29,16 +29,43 @@ from .rio import (
 Ground = PortOutCheck.Ground
 
 
-_RIO_NUMBER = re.compile(r"\+33[1-9][0-9]{8}")
+def no_rio_reason(number) -> str | None:
+    """Why a number carries no RIO, in French for its holder and support; None when it carries one.
 
-
-def _national(service: Service) -> str:
-    return "0" + str(service.number)[3:]
+    The RIO's key is defined over a 10-digit national number (ARCEP decision annex), so every
+    number of the 10-digit plan carries one, overseas numbers included (their key is computed over
+    their national form, `0590201234`). M2M numbers (07 00, 14 digits) and Saint-Pierre-et-Miquelon's
+    six-digit numbers have no such form: they are ported on the operators' other process, not with a
+    RIO computed here. A number outside the French plan carries none either.
+    """
+    described = describe(str(number))
+    if described.misplaced_in is not None:
+        return _(
+            "Ce numéro est enregistré sous l'indicatif +33, mais sa tranche est attribuée pour "
+            "%(territory)s : il n'a pas de RIO tant que le numéro n'est pas corrigé."
+        ) % {"territory": described.misplaced_in.name}
+    if described.category == Category.OUTSIDE:
+        return _("Ce numéro n'appartient pas au plan de numérotation français : il n'a pas de RIO.")
+    if described.category == Category.M2M:
+        return _(
+            "Les numéros M2M (07 00, 14 chiffres) n'ont pas de RIO : la clé du RIO se calcule sur un "
+            "numéro national à 10 chiffres."
+        )
+    if not described.ten_digits:
+        return _(
+            "Les numéros à 6 chiffres de Saint-Pierre-et-Miquelon n'ont pas de RIO : la clé du "
+            "RIO se calcule sur un numéro national à 10 chiffres."
+        )
+    return None
 
 
 def carries_rio(service: Service) -> bool:
-    """French numbers (+33, ten national digits) carry a RIO; others are not ported with one here."""
-    return bool(_RIO_NUMBER.fullmatch(str(service.number)))
+    return no_rio_reason(service.number) is None
+
+
+def _national(service: Service) -> str:
+    """The 10 national digits the RIO's key is computed over: `0590201234` for +590590201234."""
+    return describe(str(service.number)).national
 
 
 def _issue(service: Service, legal_form: str | None = None) -> str:
@@ -46,6 +73,8 @@ def _issue(service: Service, legal_form: str | None = None) -> str:
         details = ContactDetails.objects.filter(service=service).only("legal_form").first()
         legal_form = details.legal_form if details else None
     business = legal_form is not None and legal_form != ContactDetails.LegalForm.INDIVIDUAL
+    # Only numbers of the 10-digit plan get here (carries_rio): the first national digit is their
+    # category (lines.phone), which is what contract_type_for reads.
     contract_type = contract_type_for(_national(service), business=business)
     return build_rio(settings.RIO_OPERATOR_CODE, contract_type, new_reference(), _national(service))
 
@@ -115,7 +144,7 @@ def still_portable(service: Service, *, today) -> bool:
     """Active, or a fixed number terminated at most 40 calendar days ago (`today` is Paris' date)."""
     if service.state == Service.State.ACTIVE:
         return True
-    fixed = _national(service)[1] in "123459"
+    fixed = describe(str(service.number)).category in (Category.GEOGRAPHIC, Category.NON_GEOGRAPHIC)
     ended = service.terminated_at and timezone.localdate(service.terminated_at)
     return bool(fixed and ended and (today - ended).days <= FIXED_PORTABLE_AFTER_TERMINATION_DAYS)
 
@@ -143,15 +172,18 @@ def port_out_check(
     *, number: str, rio: str, holder_name="", siret="", postcode="", channel: str, checked_by: str
 ):
     """Eligible, or the ground for refusing, with hints when the RIO looks mistyped. Logged."""
-    e164 = number_prefix(number or "")
+    e164 = complete_number(number or "")  # an overseas number typed nationally included
     service = None
-    if e164 and is_complete_french_number(e164):
+    if e164:
         service = Service.objects.filter(number=e164).select_related("contact_details").first()
     hints: list[str] = []
     if service is None:
         ground = Ground.UNKNOWN_NUMBER
     elif not still_portable(service, today=timezone.localdate()):
         ground = Ground.INACTIVE_NUMBER
+    elif reason := no_rio_reason(service.number):
+        # No RIO can be this number's: the key would be computed over digits it does not have.
+        ground, hints = Ground.RIO_NOT_THIS_NUMBER, [str(reason)]
     else:
         try:
             parts = parse_rio(rio or "")

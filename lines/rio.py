@@ -214,7 +214,9 @@ def contract_type_for(national_number: str, business: bool) -> str:
     numbers (08): `A`. Fixed and VoIP numbers (01-05, 09): `F` for an individual, `G` for a business.
     The ARCEP rules only require a letter among `F G M N R S T U V W X Y Z` for fixed lines; F/G is this
     operator's own convention. Raises ValueError unless the number is 10 digits starting with 0 (and
-    not 00).
+    not 00). The first digit is the number's category in the plan (lines.phone), overseas numbers'
+    national form included (`0690…` mobile, `0590…` geographic); an M2M or foreign number has no
+    10-digit national form and no RIO (lines.portability.no_rio_reason).
     """
     _check_national_number(national_number)
     prefix = national_number[1]

@@ -26,7 +26,7 @@ from .forms import ContactDetailsForm, PublicationForm, initial_publication
 from .history import history_entry
 from .models import BulkApplyJob, BulkApplyTarget, Service, ServiceChange
 from .phone import number_prefix
-from .portability import carries_rio
+from .portability import no_rio_reason
 from .services import ServiceNotEditable, bulk_apply_start, contact_details_apply
 
 SERVICES_PER_PAGE = 50
@@ -122,7 +122,8 @@ def service_overview(request, number):
     context = _tab_context(request, service, "overview")
     active = service.state == Service.State.ACTIVE
     context["rio"] = service.rio if active else ""
-    context["rio_to_come"] = active and not service.rio and carries_rio(service)
+    context["no_rio_reason"] = no_rio_reason(service.number)
+    context["rio_to_come"] = active and not service.rio and context["no_rio_reason"] is None
     return render(request, "lines/service_overview.html", context)
 
 

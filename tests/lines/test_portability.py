@@ -180,10 +180,11 @@ def test_port_out_payload_must_be_strings(client, settings, holder):
 
 
 def test_regenerating_changes_nothing_where_there_is_no_rio_to_replace(client, customer, support_staff):
-    """An overseas number carries no RIO here, and a service without details has none yet: the admin
-    action says so instead of answering 500 or issuing one on the wrong terms."""
+    """A number outside the French plan (+269, the Comoros') carries no RIO, and a service without
+    details has none yet: the admin action says so instead of answering 500 or issuing one on the
+    wrong terms."""
 
-    overseas = make_service(customer, number="+262262123456")
+    overseas = make_service(customer, number="+2693212345")
     make_contact_details(overseas)
     bare = make_service(customer, number="+33199000079")
     assert rio_regenerate(service=overseas, actor=support_staff) is None
