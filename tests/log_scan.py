@@ -9,6 +9,7 @@ at INFO, the production default, whatever the test settings say.
 import logging
 
 from lines.management.commands.load_demo import DEMO_ACCOUNTS
+from lines.phone import describe
 
 NAME_FIELDS = ("last_name", "company_name", "street_name")
 # Shorter names ("Autre", "Jean") are ordinary words a log line may hold for other reasons.
@@ -22,7 +23,7 @@ def demo_secrets() -> set[str]:
         for _reference, _label, services in accounts:
             for service in services:
                 digits = service.number.lstrip("+")
-                secrets |= {digits, "0" + digits[2:]}
+                secrets |= {digits, describe(service.number).national}  # 0262990101 for +262262990101
                 for field in NAME_FIELDS:
                     value = (service.details or {}).get(field) or ""
                     if len(value) >= MIN_NAME_LENGTH and value[0].isupper():

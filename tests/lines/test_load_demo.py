@@ -77,3 +77,27 @@ def test_the_demo_sync_tells_its_customers_each_in_their_language(
         "demo@example.org": "Annuaires : une de vos fiches n'a pas pu être publiée",
         "autre@example.org": "Directories: your listings were updated",
     }
+
+
+def test_the_demo_has_overseas_services_played_like_the_others(settings):
+    """A line in Réunion and a mobile number in Guadeloupe, each installed in its territory, with
+    the RIO computed over its national form (issue 13)."""
+    from directory.models import Listing
+    from lines.phone import describe
+    from lines.rio import key_matches, parse_rio
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for number, departement, contract_type in (("+262262990101", "974", "F"), ("+590690990102", "971", "P")):
+        service = Service.objects.select_related("contact_details").get(number=number)
+        assert service.billing_account.owner.username == "demo"
+        assert service.contact_details.departement == departement
+        assert departement in describe(number).territory.departements
+        assert service.rio[2] == contract_type
+        assert key_matches(parse_rio(service.rio), describe(number).national)
+    listing = Listing.objects.get(number="+262262990101")
+    assert (listing.national_number, listing.city, listing.departement) == (
+        "0262 99 01 01",
+        "Saint-Denis",
+        "974",
+    )

@@ -339,3 +339,21 @@ def test_every_page_of_the_service_answers_200(client, customer, support_staff, 
         **signed_headers(application, key, "GET", "http://testserver" + path + "/directory"),
     )
     assert directory.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "e164",
+    [s[2] for s in OVERSEAS_SAMPLES] + ["+33199000101", "+337001234567890", "+508411234", "+2693212345",
+                                        "+269773212345", "+447911123456", "+33590201234"],
+)  # fmt: skip
+def test_the_syncs_national_form_is_the_panels(e164):
+    """directory.staging writes the national form in SQL from the same layouts: both agree on every
+    overseas range and every number outside the plan (+269 is not French)."""
+    from django.db import connection
+
+    from directory.staging import _national_number_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_national_number_sql('t.n')} FROM (SELECT CAST(%s AS text) AS n) t", [e164])
+        assert cursor.fetchone()[0] == describe(e164).display
