@@ -106,3 +106,20 @@ def test_migration_0008_issues_the_missing_rios(customer, services_without_rio):
     assert rios[with_details.pk][2] == "G" and key_matches(parse_rio(rios[with_details.pk]), "0199000031")
     assert rios[individual.pk][2] == "P" and key_matches(parse_rio(rios[individual.pk]), "0612345678")
     assert rios[without_details.pk] == rios[terminated.pk] == rios[overseas.pk] == ""
+
+
+def test_migration_0010_issues_the_missing_overseas_rios(customer):
+    """Overseas services of the 10-digit plan with details get their RIO over their national form;
+    Saint-Pierre-et-Miquelon's six digits, +269 (the Comoros') and services without details none."""
+    services = {}
+    for number in ("+590590201234", "+262692123456", "+508411234", "+2693212345", "+33199000035"):
+        services[number] = make_service(customer, number=number)
+        make_contact_details(services[number], INDIVIDUAL_DETAILS)
+    bare = make_service(customer, number="+596596201234")
+    migration = importlib.import_module("lines.migrations.0010_issue_overseas_rios")
+    migration.issue_overseas_rios(apps, None)
+    rios = dict(Service.objects.values_list("number", "rio"))
+    assert rios["+590590201234"][2] == "F" and key_matches(parse_rio(rios["+590590201234"]), "0590201234")
+    assert rios["+262692123456"][2] == "P" and key_matches(parse_rio(rios["+262692123456"]), "0692123456")
+    assert rios["+508411234"] == rios["+2693212345"] == rios[str(bare.number)] == ""
+    assert rios["+33199000035"] == ""  # metropolitan: 0008's, not this one's
