@@ -2,15 +2,20 @@
 range and the whole key alphabet, numbers outside the plan, searches by national form, and every
 page of an overseas or foreign service."""
 
+from datetime import timedelta
+
 import phonenumbers
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from customer_api.services import api_application_create
+from directory.staging import _national_number_sql
 from lines import urls as lines_urls
 from lines.admin import matching_service_ids
-from lines.models import ServiceChange
+from lines.models import Service, ServiceChange
 from lines.phone import (
     LAYOUTS,
     METROPOLITAN,
@@ -365,10 +370,25 @@ def test_every_page_of_the_service_answers_200(client, customer, support_staff, 
 def test_the_syncs_national_form_is_the_panels(e164):
     """directory.staging writes the national form in SQL from the same layouts: both agree on every
     overseas range and every number outside the plan (+269 is not French)."""
-    from django.db import connection
-
-    from directory.staging import _national_number_sql
-
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {_national_number_sql('t.n')} FROM (SELECT CAST(%s AS text) AS n) t", [e164])
         assert cursor.fetchone()[0] == describe(e164).display
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("number", "typed", "details", "ground"),
+    [
+        ("+590590201234", "0590 20 12 34", GUADELOUPE, "eligible"),  # fixed: 40 days after termination
+        ("+262976301234", "0976 30 12 34", REUNION, "eligible"),  # non-geographic 09: fixed too
+        ("+590690201234", "0690 20 12 34", GUADELOUPE, "inactive_number"),  # mobile: only while active
+    ],
+)
+def test_the_40_day_window_follows_the_category_overseas(customer, number, typed, details, ground):
+    service = make_service(customer, number=number)
+    contact_details_apply(service=service, details=details, publication={"listed": False}, actor=customer)
+    service.refresh_from_db()
+    Service.objects.filter(pk=service.pk).update(
+        state="terminated", terminated_at=timezone.now() - timedelta(days=10)
+    )
+    assert port_out_check(number=typed, rio=service.rio, channel="test", checked_by="tests").ground == ground
