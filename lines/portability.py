@@ -35,8 +35,11 @@ def no_rio_reason(number) -> str | None:
     The RIO's key is defined over a 10-digit national number (ARCEP decision annex), so every
     number of the 10-digit plan carries one, overseas numbers included (their key is computed over
     their national form, `0590201234`). M2M numbers (07 00, 14 digits) and Saint-Pierre-et-Miquelon's
-    six-digit numbers have no such form: they are ported on the operators' other process, not with a
-    RIO computed here. A number outside the French plan carries none either.
+    six-digit numbers have no such form, and padding or cutting them would give a key no receiving
+    operator computes the same way: rather than invent one, they get none, and the reason says
+    so. A number outside the French plan (foreign, +269 the Comoros') carries none either, nor does
+    a +33 number stored in a range the plan gives an overseas zone (its real number is under the
+    zone's code: the key of the wrong number would be issued).
     """
     described = describe(str(number))
     if described.misplaced_in is not None:
