@@ -13,7 +13,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.services import CHOICE_FIELDS, Outcome, publication_apply, publication_requeue
+from directory.services import CHOICE_FIELDS, HomonymRefused, Outcome, publication_apply, publication_requeue
 
 from .communes import LocationError, WrongTerritory, resolve_location
 from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
@@ -212,8 +212,10 @@ def contact_details_copy(*, source_service: Service, targets, actor, now=None) -
             )
         except ServiceNotEditable as error:
             results.append(ApplyResult(service=target, changed=False, outcome=None, error=str(error)))
-        except WrongTerritory as wrong:
-            results.append(ApplyResult(service=target, changed=False, outcome=None, error=wrong.message))
+        except (WrongTerritory, HomonymRefused) as refused:
+            results.append(
+                ApplyResult(service=target, changed=False, outcome=None, error=str(refused.message))
+            )
     return results
 
 
@@ -322,8 +324,8 @@ def _bulk_apply_chunk(job_id: int, chunk_size: int) -> bool:
                 )
             except ServiceNotEditable as refused:
                 error = str(refused)
-            except WrongTerritory as wrong:
-                error = wrong.message
+            except (WrongTerritory, HomonymRefused) as refused:
+                error = str(refused.message)
             except LocationError:
                 error = str(_("L'adresse appliquée ne correspond à aucune commune."))
             except SoftTimeLimitExceeded:
