@@ -74,7 +74,8 @@ def initial_homonym(*, service: Service, commune_id: str | None, last_name: str,
     the directories refused (status error) is in no directory: it makes no one a homonym, so after
     a race the first of two to save again gets the option. The commune is the INSEE commune, Paris,
     Lyon and Marseille whole: R.10 speaks of the commune, and a city-only listing does not print
-    the arrondissement.
+    the arrondissement. The sync checks the records it sends only: a listing the directories
+    accepted stays accepted until it changes, and a later one racing it is the one refused.
 
     One indexed lookup (commune, initial_name_key); directory.staging's rejection step is its SQL
     twin (tests/directory/test_staging.py keeps them in step)."""

@@ -105,6 +105,9 @@ def _listing_rows_sql(*, batch: bool) -> str:
     # index lookup per record (lines_contactdetails' commune + initial_name_key), for a record
     # that has the option only. A record that became ambiguous since its edit was accepted (two
     # edits racing, an address corrected into the commune) is refused here, with its reason.
+    # Only a record on its way is checked: one the directories accepted (synced) stays accepted
+    # until it changes, so the drift check (stage_every_listing) never takes it back because a
+    # later record raced it; that later one is refused when its own batch is staged.
     homonym = f"""EXISTS (
         SELECT 1 FROM lines_contactdetails o
         JOIN {publication} op ON op.service_id = o.service_id
@@ -114,7 +117,7 @@ def _listing_rows_sql(*, batch: bool) -> str:
           AND os.billing_account_id <> s.billing_account_id AND o.first_name <> cd.first_name
           AND (op.name_display = 'initial' OR length(o.first_name) = 1
                OR (length(o.first_name) = 2 AND substr(o.first_name, 2, 1) = '.')))"""
-    initial_option = f"{individual} AND p.name_display = 'initial' AND cd.initial_name_key <> ''"
+    initial_option = f"p.status = 'scheduled' AND {individual} AND p.name_display = 'initial' AND cd.initial_name_key <> ''"
     with translation.override("fr"):
         missing_details = gettext("Coordonnées manquantes : la fiche ne peut pas être publiée.")
         missing_name = gettext("Nom ou dénomination manquant.")

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customer_api.directory_info import InvalidDirectoryInfo, directory_update
+from directory.drift import directory_check
 from directory.models import Publication, SyncRun
 from directory.services import HomonymRefused
 from directory.staging import TABLE, stage_batch
@@ -174,3 +175,19 @@ def test_the_sync_refuses_listings_that_became_alike_since(customer, other_custo
         contact_details_apply(service=jean, details=dict(JEAN), publication={**INITIAL, "line_designation": "Maison"},
                               actor=other_customer)  # fmt: skip
     assert staged_problems()[jacques.pk] is None
+
+
+def test_an_accepted_listing_is_not_taken_back_because_a_later_one_raced_it(
+    customer, other_customer, communes
+):
+    first = publish(other_customer, JEAN).pk
+    directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+    assert Publication.objects.get(service=first).status == "synced"
+    later = raced(customer, JACQUES).pk
+    drift, _check = directory_check(with_ids=True)
+    assert first not in [pk for ids in drift.ids.values() for pk in ids]
+    directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
+    assert Publication.objects.get(service=later).status == "error"
+    assert Publication.objects.get(service=first).status == "synced"
+    drift, _check = directory_check(with_ids=True)
+    assert first not in [pk for ids in drift.ids.values() for pk in ids]
