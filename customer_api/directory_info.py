@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
 from directory.models import Publication
-from directory.services import publication_of
+from directory.services import HomonymRefused, publication_of
 from lines.communes import LocationError, WrongTerritory, arrondissement_number
 from lines.forms import ContactDetailsForm, PublicationForm, initial_publication
 from lines.models import ContactDetails, Service, ServiceChange
@@ -321,6 +321,8 @@ def directory_update(*, service: Service, update: dict, actor, application: str)
                 )
         except WrongTerritory as wrong:
             raise InvalidDirectoryInfo([f"[postCode] {wrong.message}"]) from None
+        except HomonymRefused as homonym:
+            raise InvalidDirectoryInfo([f"[displayFirstName] {homonym.message}"]) from None
         except LocationError:
             raise InvalidDirectoryInfo(
                 ["[city] " + _("Cette adresse ne correspond à aucune commune.")]

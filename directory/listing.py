@@ -43,10 +43,10 @@ def listing_for(details: ContactDetails | None, publication: Publication) -> Lis
     if details is None or not publication.listed:
         return None
     if details.legal_form == INDIVIDUAL:
-        first_name = details.first_name
-        if publication.name_display == Publication.NameDisplay.INITIAL and first_name:
-            first_name = f"{first_name[0]}."
-        name = f"{details.last_name} {first_name}".strip()
+        if publication.name_display == Publication.NameDisplay.INITIAL:
+            name = initial_name(details.last_name, details.first_name)
+        else:
+            name = f"{details.last_name} {details.first_name}".strip()
         city_only = publication.address_display == Publication.AddressDisplay.CITY
     else:
         name = f"{details.company_name} {details.designation_complement}".strip()
@@ -102,6 +102,21 @@ def name_search_key(name: str) -> str:
     """The key a listing name is stored and searched under: its search_key, cut to the indexed
     column's length (upper-casing may lengthen a name: "ß" -> "SS")."""
     return search_key(name)[:NAME_SEARCH_LENGTH].rstrip()
+
+
+def initial_name(last_name: str, first_name: str) -> str:
+    """An individual's name as printed with the first-name-initial option: `Dupont M.`."""
+    initial = f"{first_name[0]}." if first_name else ""
+    return f"{last_name} {initial}".strip()
+
+
+def initial_name_key(last_name: str, first_name: str) -> str:
+    """The search key of initial_name (`DUPONT M`): two listings in one commune whose keys are
+    equal print alike, case and accents aside. Stored and indexed with the commune
+    (ContactDetails.initial_name_key) for the homonym rule (directory.services.initial_homonym)."""
+    if not (last_name and first_name):
+        return ""
+    return name_search_key(initial_name(last_name, first_name))
 
 
 def listing_flags(listing: Listing) -> list[str]:

@@ -6,7 +6,9 @@ Rules (../shared/reference/domain.md, section 3):
 - switching to Non while a listing may be in a directory (`in_directory`) schedules its withdrawal;
 - switching to Non while nothing can have been sent leaves (or puts back) a blank status;
 - what takes away from a listing (Non, city only, initial only, no reverse search, no
-  telemarketing) takes effect at once in our own directory, in the same transaction.
+  telemarketing) takes effect at once in our own directory, in the same transaction;
+- the first-name-initial option is refused when another listing of the commune would print alike
+  (CPCE R.10 3°, initial_homonym); the sync checks it again (directory.staging).
 
 The publication row is locked before anything else of the directory is read or written, as the
 sync's batches lock it before sending: a customer's edit and a batch never interleave, so a
@@ -16,11 +18,13 @@ cancellation always sees whether the batch sent the listing (directory.sync).
 from dataclasses import dataclass
 
 from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from lines.models import ContactDetails, Service
 
-from .listing import LISTING_CHOICE_FIELDS, listing_for
+from .listing import LISTING_CHOICE_FIELDS, initial_name_key, listing_for
 from .models import Publication
 from .publishers import AnnuairePublisher
 
@@ -43,6 +47,62 @@ class PublicationResult:
     outcome: Outcome
     changes: dict  # {"field": [old, new]} of the subscriber's choices
     publication: Publication
+
+
+class HomonymRefused(Exception):
+    """The first-name-initial option asked for a listing that would print like another one of
+    its commune (initial_homonym): `message` says so in French, beside the option."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.message = _(
+            "Avec l'initiale du prénom, vous paraîtriez sous le nom « %(name)s », comme un autre abonné "
+            "de votre commune : en cas d'homonymie, l'initiale n'est pas possible (article R.10 du code "
+            "des postes et des communications électroniques). Choisissez le prénom complet."
+        ) % {"name": name}
+
+
+def initial_homonym(*, service: Service, commune_id: str | None, last_name: str, first_name: str) -> bool:
+    """Whether an individual's listing with the first-name-initial option would print like another
+    listing of its commune (CPCE R.10 3°): another individual's, listed and not refused by the
+    directories, whose name prints the same initial form, case and accents aside (its own option
+    is the initial, or its first name is a lone letter).
+
+    Not a homonym: a service of the same billing account (one subscriber, several lines: they
+    choose for themselves) or one with the same full first name (two "Dupont Marie" would print
+    alike with their full names too: the initial makes nothing ambiguous that was not). A listing
+    the directories refused (status error) is in no directory: it makes no one a homonym, so after
+    a race the first of two to save again gets the option. The commune is the INSEE commune, Paris,
+    Lyon and Marseille whole: R.10 speaks of the commune, and a city-only listing does not print
+    the arrondissement. The sync checks the records it sends only: a listing the directories
+    accepted stays accepted until it changes, and a later one racing it is the one refused.
+
+    One indexed lookup (commune, initial_name_key); directory.staging's rejection step is its SQL
+    twin (tests/directory/test_staging.py keeps them in step)."""
+    key = initial_name_key(last_name, first_name)
+    if not key or not commune_id:
+        return False
+    prints_an_initial = (
+        Q(service__publication__name_display=Publication.NameDisplay.INITIAL)
+        | Q(first_name_length=1)
+        | Q(first_name_length=2, first_name__endswith=".")
+    )
+    return (
+        ContactDetails.objects.filter(
+            commune_id=commune_id,
+            initial_name_key=key,
+            legal_form=ContactDetails.LegalForm.INDIVIDUAL,
+            service__publication__listed=True,
+        )
+        .annotate(first_name_length=Length("first_name"))
+        .filter(
+            prints_an_initial,
+            ~Q(service__publication__status=Publication.Status.ERROR),
+            ~Q(service__billing_account_id=service.billing_account_id),
+            ~Q(first_name=first_name),
+        )
+        .exists()
+    )
 
 
 def publication_of(service: Service) -> Publication:
@@ -80,6 +140,18 @@ def publication_apply(
             changes[field] = [getattr(publication, field), wanted[field]]
             setattr(publication, field, wanted[field])
     after = listing_for(details_after, publication)
+    if (
+        after is not None
+        and details_after.legal_form == ContactDetails.LegalForm.INDIVIDUAL
+        and publication.name_display == Publication.NameDisplay.INITIAL
+        and initial_homonym(
+            service=service,
+            commune_id=details_after.commune_id,
+            last_name=details_after.last_name,
+            first_name=details_after.first_name,
+        )
+    ):
+        raise HomonymRefused(after.name)
 
     if before == after:
         outcome = Outcome.UNCHANGED

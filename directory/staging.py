@@ -112,14 +112,37 @@ def _listing_rows_sql(*, batch: bool) -> str:
         f"CASE WHEN {individual} THEN trim(cd.last_name || ' ' || {first_name}) "
         "ELSE trim(cd.company_name || ' ' || cd.designation_complement) END"
     )
+    # CPCE R.10 3°: the initial only when no other listing of the commune prints alike; the SQL
+    # twin of directory.services.initial_homonym (read its docstring for who is a homonym). One
+    # index lookup per record (lines_contactdetails' commune + initial_name_key), for a record
+    # that has the option only. A record that became ambiguous since its edit was accepted (two
+    # edits racing, an address corrected into the commune) is refused here, with its reason.
+    # Only a record on its way is checked: one the directories accepted (synced) stays accepted
+    # until it changes, so the drift check (stage_every_listing) never takes it back because a
+    # later record raced it; that later one is refused when its own batch is staged.
+    homonym = f"""EXISTS (
+        SELECT 1 FROM lines_contactdetails o
+        JOIN {publication} op ON op.service_id = o.service_id
+        JOIN lines_service os ON os.id = o.service_id
+        WHERE o.commune_id = cd.commune_id AND o.initial_name_key = cd.initial_name_key
+          AND o.legal_form = 'individual' AND op.listed AND op.status <> 'error'
+          AND os.billing_account_id <> s.billing_account_id AND o.first_name <> cd.first_name
+          AND (op.name_display = 'initial' OR length(o.first_name) = 1
+               OR (length(o.first_name) = 2 AND substr(o.first_name, 2, 1) = '.')))"""
+    initial_option = f"p.status = 'scheduled' AND {individual} AND p.name_display = 'initial' AND cd.initial_name_key <> ''"
     with translation.override("fr"):
         missing_details = gettext("Coordonnées manquantes : la fiche ne peut pas être publiée.")
         missing_name = gettext("Nom ou dénomination manquant.")
         advertising = gettext(
             "La désignation de la ligne ne peut contenir ni adresse web, ni e-mail, ni numéro."
         )
+        homonymy = gettext(
+            "Homonymie : une autre fiche de la commune paraît sous le même nom avec l'initiale du prénom "
+            "(article R.10 du CPCE). Choisissez le prénom complet."
+        )
     quoted = {key: value.replace("'", "''") for key, value in
-              {"details": missing_details, "name": missing_name, "advertising": advertising}.items()}  # fmt: skip
+              {"details": missing_details, "name": missing_name, "advertising": advertising,
+               "homonymy": homonymy}.items()}  # fmt: skip
     in_range = "AND {column} > %s AND {column} <= %s" if batch else ""
     rows = f"""
         SELECT p.service_id AS service_id,
@@ -147,6 +170,7 @@ def _listing_rows_sql(*, batch: bool) -> str:
                    WHEN cd.service_id IS NULL THEN '{quoted["details"]}'
                    WHEN trim({name}) = '' THEN '{quoted["name"]}'
                    WHEN {_advertising_sql("p.line_designation")} THEN '{quoted["advertising"]}'
+                   WHEN {initial_option} AND {homonym} THEN '{quoted["homonymy"]}'
                END AS problem
         FROM {publication} p
         JOIN lines_service s ON s.id = p.service_id {in_range.format(column="s.id")}

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.listing import listing_for
 from directory.models import Publication, SyncBatch
-from directory.services import Outcome, publication_of
+from directory.services import HomonymRefused, Outcome, initial_homonym, publication_of
 from telecom_panel.admin_search import BoundedSearchMixin
 from telecom_panel.csv_safety import neutralised_row
 
@@ -37,6 +37,7 @@ from .models import (
     Service,
     ServiceChange,
 )
+from .names import capitalised_details
 from .phone import complete_number, number_prefix
 from .portability import no_rio_reason, port_out_check, rio_regenerate
 from .services import (
@@ -460,7 +461,29 @@ class ContactDetailsAdminForm(ContactDetailsForm, PublicationForm, forms.ModelFo
             raise forms.ValidationError(
                 _("Ce service est résilié : ses coordonnées ne peuvent plus être modifiées.")
             )
+        self._clean_homonym(service, cleaned)
         return cleaned
+
+    def _clean_homonym(self, service, cleaned):
+        """The homonym rule beside the option, as the panel says it (contact_details_apply would
+        refuse it too, but the admin cannot show an exception raised while saving)."""
+        if (
+            service is None
+            or self.location is None
+            or cleaned.get("legal_form") != ContactDetails.LegalForm.INDIVIDUAL
+            or not cleaned.get("listed")
+            or cleaned.get("name_display") != Publication.NameDisplay.INITIAL
+        ):
+            return
+        names = capitalised_details({"last_name": cleaned.get("last_name", ""),
+                                     "first_name": cleaned.get("first_name", "")})  # fmt: skip
+        if (
+            names["last_name"]
+            and names["first_name"]
+            and initial_homonym(service=service, commune_id=self.location.commune.pk, **names)
+        ):
+            printed = f"{names['last_name']} {names['first_name'][0]}."
+            self.add_error("name_display", HomonymRefused(printed).message)
 
 
 @admin.register(ContactDetails)

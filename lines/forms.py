@@ -313,7 +313,11 @@ class PublicationForm(forms.Form):
         initial=Publication.NameDisplay.FULL,
         required=False,
         widget=forms.RadioSelect,
-        help_text=_("L'initiale ne révèle pas votre sexe."),
+        # CPCE R.10 3°: said before the customer chooses, not only when the choice is refused.
+        help_text=_(
+            "L'initiale ne révèle pas votre sexe. Elle n'est pas possible si un autre abonné de votre "
+            "commune paraît déjà sous le même nom avec la même initiale."
+        ),
     )
     address_display = forms.ChoiceField(
         label=_("Publication de l'adresse"),

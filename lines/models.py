@@ -384,6 +384,11 @@ class ContactDetails(models.Model):
     )
     # Copied from the commune so that support can filter millions of rows on an indexed column.
     departement = models.CharField(_("département"), max_length=3, db_index=True)
+    # An individual's name as the first-name-initial option prints it, as a search key
+    # (directory.listing.initial_name_key: "DUPONT M"), blank for a business; derived on every
+    # save. Indexed with the commune: the homonym rule (CPCE R.10 3°) looks up the other listings
+    # printed alike in the commune, at edit time and in the sync, without reading the table.
+    initial_name_key = models.CharField(max_length=100, blank=True, default="", db_default="", editable=False)
     country = models.CharField(_("pays"), max_length=2, default="FR")
 
     updated_at = models.DateTimeField(_("modifié le"))
@@ -427,9 +432,20 @@ class ContactDetails(models.Model):
             ),
             models.CheckConstraint(condition=~Q(departement=""), name="contact_departement_required"),
         ]
+        indexes = [models.Index(fields=["commune", "initial_name_key"], name="contact_commune_initial_idx")]
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        # Imported here: directory's models import this module.
+        from directory.listing import initial_name_key
+
+        individual = self.legal_form == self.LegalForm.INDIVIDUAL
+        self.initial_name_key = initial_name_key(self.last_name, self.first_name) if individual else ""
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "initial_name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self):

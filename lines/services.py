@@ -13,10 +13,11 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.services import CHOICE_FIELDS, Outcome, publication_apply, publication_requeue
+from directory.services import CHOICE_FIELDS, HomonymRefused, Outcome, publication_apply, publication_requeue
 
 from .communes import LocationError, WrongTerritory, resolve_location
 from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
+from .names import capitalised_details
 from .phone import overseas_territory
 from .portability import rio_issue
 
@@ -86,8 +87,13 @@ def contact_details_apply(
     status follows directory.services' rules; one history row records every field that changed,
     with its source and, for the API, the customer's application by name (and the options it
     sends kept even unlisted: directory.services.publication_apply).
+
+    Names typed entirely in lower or upper case are stored in their usual capitalisation
+    (lines.names): what is stored is what the directories print and the preview shows, and the
+    history records it like any other change.
     """
     now = now or timezone.now()
+    details = capitalised_details(details)
     # FOR NO KEY UPDATE: serialises the edits of one service without blocking a sync batch that
     # records a delivery (a foreign key to the service) while this edit waits for the batch.
     service = Service.objects.select_for_update(no_key=True).get(pk=service.pk)
@@ -206,8 +212,10 @@ def contact_details_copy(*, source_service: Service, targets, actor, now=None) -
             )
         except ServiceNotEditable as error:
             results.append(ApplyResult(service=target, changed=False, outcome=None, error=str(error)))
-        except WrongTerritory as wrong:
-            results.append(ApplyResult(service=target, changed=False, outcome=None, error=wrong.message))
+        except (WrongTerritory, HomonymRefused) as refused:
+            results.append(
+                ApplyResult(service=target, changed=False, outcome=None, error=str(refused.message))
+            )
     return results
 
 
@@ -316,8 +324,8 @@ def _bulk_apply_chunk(job_id: int, chunk_size: int) -> bool:
                 )
             except ServiceNotEditable as refused:
                 error = str(refused)
-            except WrongTerritory as wrong:
-                error = wrong.message
+            except (WrongTerritory, HomonymRefused) as refused:
+                error = str(refused.message)
             except LocationError:
                 error = str(_("L'adresse appliquée ne correspond à aucune commune."))
             except SoftTimeLimitExceeded:
@@ -382,6 +390,28 @@ def publication_withdraw(
         actor=actor,
         source=source,
         now=now,
+    )
+
+
+def contact_details_recapitalise(
+    *, service: Service, actor=None, source=ServiceChange.Source.SYSTEM, now=None
+) -> ApplyResult:
+    """Save a service's stored details again, so that names stored before lines.names existed
+    ("DUPONT", "jean-pierre") get their usual capitalisation: for the command that corrects
+    existing records. Nothing changes silently: through contact_details_apply, a corrected record
+    gets its history row and, where its listing changes, is scheduled for the next sync. Raises
+    what contact_details_apply raises (a terminated service: ServiceNotEditable; an initial-only
+    listing that now has a homonym: directory.services.HomonymRefused), for the caller to report.
+    """
+    details = ContactDetails.objects.filter(service=service).first()
+    if details is None:
+        return ApplyResult(service=service, changed=False, outcome=Outcome.UNCHANGED)
+    publication = getattr(service, "publication", None)
+    choices = (
+        {field: getattr(publication, field) for field in CHOICE_FIELDS} if publication else {"listed": False}
+    )
+    return contact_details_apply(
+        service=service, details=_values(details), publication=choices, actor=actor, source=source, now=now
     )
 
 

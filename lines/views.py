@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from directory.listing import listing_flags, listing_for
 from directory.models import Publication
 from directory.schedule import next_directory_update
-from directory.services import Outcome, publication_of
+from directory.services import HomonymRefused, Outcome, publication_of
 
 from .communes import LocationError, WrongTerritory
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
@@ -225,6 +225,8 @@ def service_contact_edit(request, number):
                     )
             except WrongTerritory as wrong:
                 details_form.add_error("postcode", wrong.message)
+            except HomonymRefused as homonym:
+                publication_form.add_error("name_display", homonym.message)
             except LocationError:
                 details_form.add_error("city", _("Cette adresse ne correspond à aucune commune."))
             except ServiceNotEditable as error:
