@@ -8,6 +8,7 @@ import re
 import unicodedata
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.fr import siret as stdnum_siret
@@ -176,6 +177,10 @@ class ContactDetailsForm(forms.Form):
     )
     postcode = TextField(label=_("Code postal"), max_length=10)
     city = TextField(label=_("Ville"), max_length=80)
+    # The INSEE code of the commune the customer picked among those the form offered (radio buttons
+    # shown after a city that names none or several of the postcode's communes): resolve_location
+    # accepts it only among those communes, so a forged code changes nothing.
+    commune = forms.CharField(label=_("Commune"), max_length=5, required=False)
     country = forms.ChoiceField(
         label=_("Pays"),
         choices=[("FR", _("France"))],
@@ -192,8 +197,15 @@ class ContactDetailsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.location = None
-        self.fields["postcode"].widget.attrs.update(inputmode="numeric", autocomplete="postal-code")
-        self.fields["city"].widget.attrs["autocomplete"] = "address-level2"
+        # The postcode's communes, offered as a choice when the city names none or several of them.
+        self.commune_candidates = []
+        self.fields["postcode"].widget.attrs.update(
+            inputmode="numeric",
+            autocomplete="postal-code",
+            # static/js/contact-form.js lists the postcode's communes as the customer types it.
+            **{"data-communes-url": reverse("postcode_communes", args=["00000"])},
+        )
+        self.fields["city"].widget.attrs.update(autocomplete="address-level2", list="city-communes")
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
     def clean_city(self):
@@ -241,7 +253,7 @@ class ContactDetailsForm(forms.Form):
         if not postcode or not city:
             return
         try:
-            self.location = resolve_location(postcode, city)
+            self.location = resolve_location(postcode, city, chosen=cleaned.get("commune") or "")
         except PlaceNameError as error:  # clean_city has refused it already; said again, to be sure
             self.add_error("city", PLACE_NAME_ERRORS[error.problem])
         except ArrondissementMismatch as error:
@@ -267,19 +279,28 @@ class ContactDetailsForm(forms.Form):
                     % {"postcode": postcode},
                 )
             else:
+                self.commune_candidates = error.candidates
                 names = ", ".join(commune.name for commune in error.candidates[:12])
                 more = "…" if len(error.candidates) > 12 else ""
                 self.add_error(
                     "city",
                     _(
-                        "Cette ville ne correspond pas au code postal %(postcode)s. Communes possibles : %(names)s"
+                        "Cette ville ne correspond pas au code postal %(postcode)s. Communes possibles : %(names)s "
+                        "(choisissez-la ci-dessous)."
                     )
                     % {"postcode": postcode, "names": names + more},
                 )
 
     def details(self) -> dict:
         """The cleaned values that lines.services.contact_details_apply takes."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "country"}
+        return {
+            name: value for name, value in self.cleaned_data.items() if name not in {"country", "commune"}
+        }
+
+    def chosen_commune(self) -> str:
+        """The commune picked among the offered ones ("" when none): contact_details_apply's
+        `chosen_commune`."""
+        return self.cleaned_data.get("commune") or ""
 
 
 class PublicationForm(forms.Form):

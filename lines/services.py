@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.services import CHOICE_FIELDS, Outcome, publication_apply, publication_requeue
 
-from .communes import LocationError, WrongTerritory, resolve_location
+from .communes import LocationError, WrongTerritory, official_city, resolve_location
 from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
 from .phone import overseas_territory
 from .portability import rio_issue
@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 DETAIL_FIELDS = ("legal_form", *ContactDetails.ALL_IDENTITY_FIELDS, *ContactDetails.ADDRESS_FIELDS)
 # Derived fields are recorded in the history too: support needs to see a commune change.
 _RECORDED_FIELDS = (*DETAIL_FIELDS, "commune_id", "departement")
+# The city as the customer typed it, beside the official name stored ("saint etienne" for
+# "Saint-Étienne"): recorded in the history row, never stored in ContactDetails nor published.
+TYPED_CITY = "city_typed"
 # A line's description is its own: applying one service's details to others keeps it.
 _COPIED_CHOICE_FIELDS = tuple(field for field in CHOICE_FIELDS if field != "line_designation")
 
@@ -76,13 +79,17 @@ def contact_details_apply(
     source: str = ServiceChange.Source.PANEL,
     application: str = "",
     options_when_unlisted: bool = False,
+    chosen_commune: str = "",
     now=None,
 ) -> ApplyResult:
     """Save a service's contact details and directory choices in one step.
 
     `details` maps DETAIL_FIELDS to cleaned values (a form has validated them); fields that the
     legal form does not use are blanked. Commune, arrondissement and département are derived from
-    postcode and city, and a pair that does not resolve raises LocationError. The publication
+    postcode and city (or `chosen_commune`, an INSEE code the customer picked among the postcode's
+    communes when the city named none or several), and a pair that does not resolve raises
+    LocationError. The city stored, and so published, is the official name (lines.communes.
+    official_city); what the customer typed, when it differs, is kept in the history row. The publication
     status follows directory.services' rules; one history row records every field that changed,
     with its source and, for the API, the customer's application by name (and the options it
     sends kept even unlisted: directory.services.publication_apply).
@@ -107,6 +114,7 @@ def contact_details_apply(
         if field == "street_number" and value == "":
             value = None
         setattr(edited, field, value)
+    typed_city = edited.city
     unchanged_address = (
         before is not None
         and before.commune_id
@@ -119,7 +127,7 @@ def contact_details_apply(
     if not unchanged_address:
         # Only an address that changes is resolved again: a record saved under an older, looser
         # rule (a city spelling refused today) must never stop a withdrawal or another change.
-        location = resolve_location(edited.postcode, edited.city)
+        location = resolve_location(edited.postcode, edited.city, chosen=chosen_commune)
         territory = overseas_territory(str(service.number))
         if territory and location.departement not in territory.departements:
             # Emergency calls from an overseas number are routed in its territory.
@@ -130,6 +138,7 @@ def contact_details_apply(
         edited.commune = location.commune
         edited.arrondissement = location.arrondissement
         edited.departement = location.departement
+        edited.city = official_city(location)
 
     old, new = _recorded(before), _recorded(edited)
     # A blank field and a missing one read the same: only real changes are recorded.
@@ -138,6 +147,8 @@ def contact_details_apply(
         for field in _RECORDED_FIELDS
         if (old.get(field) or None) != (new[field] or None)
     }
+    if "city" in changes and typed_city != edited.city:
+        changes[TYPED_CITY] = [None, typed_city]
     if changes:
         edited.updated_at = now
         edited.updated_by = actor
