@@ -130,12 +130,23 @@ def _with_arrondissement(commune: Commune, postcode: str) -> Location:
     return Location(commune=commune, arrondissement=arrondissement)
 
 
+def _other_arrondissement(commune: Commune, postcode: str, written: int, derived: int) -> Location:
+    """The arrondissement written when La Poste serves some of its streets from this postcode
+    ("13004 Marseille 12e"); otherwise the customer said two places and we pick neither."""
+    for row in PostcodeName.objects.filter(postcode=postcode, commune__parent=commune).select_related(
+        "commune"
+    ):
+        if arrondissement_number(row.commune_id) == written:
+            return Location(commune=commune, arrondissement=row.commune)
+    raise ArrondissementMismatch(written, derived, commune)
+
+
 def communes_named(postcode: str, typed: str) -> list[Commune]:
     """The communes that `typed` (normalised) names beside `postcode` in PostcodeName, by the
     strongest kind of name that names any: one commune, or several when that kind is genuinely
     ambiguous ("Château-Chinon" for both Château-Chinon (Ville) and (Campagne), 58120)."""
     rows = list(
-        PostcodeName.objects.filter(postcode=postcode, search_name=typed)
+        PostcodeName.objects.filter(postcode=postcode, search_name=typed, commune__parent__isnull=True)
         .select_related("commune")
         .order_by("commune_id")
     )
@@ -171,7 +182,7 @@ def resolve_location(postcode: str, city: str, chosen: str = "") -> Location:
                 written = re.search(r"[0-9]+", typed[len(commune.search_name) :])
                 derived = arrondissement_number(location.arrondissement.code)
                 if written and int(written.group()) != derived:
-                    raise ArrondissementMismatch(int(written.group()), derived, commune)
+                    return _other_arrondissement(commune, postcode, int(written.group()), derived)
             return location
     named = communes_named(postcode, typed)
     if len(named) == 1:
@@ -190,6 +201,58 @@ def official_city(location: Location) -> str:
     Marseille its arrondissement's ("Paris 11e Arrondissement", the COG's name, which
     resolve_location reads back to the same place)."""
     return (location.arrondissement or location.commune).name
+
+
+@dataclass
+class PostcodeNameCheck:
+    """How La Poste's (postcode, name) pairs resolve: `resolved` to their commune; `ambiguous`
+    ones name several communes in La Poste's own data (the same name beside the same postcode), and
+    resolve to one of them or offer them all as a choice; `cedex` names are refused on purpose;
+    `failed` lists the others as (postcode, name, expected INSEE code, what happened)."""
+
+    resolved: int = 0
+    ambiguous: list = None
+    cedex: int = 0
+    failed: list = None
+
+    def __post_init__(self):
+        self.ambiguous, self.failed = [], []
+
+    @property
+    def total(self) -> int:
+        return self.resolved + len(self.ambiguous) + self.cedex + len(self.failed)
+
+
+def check_postcode_names(pairs: list[tuple[str, str, str]]) -> PostcodeNameCheck:
+    """Resolve every (postcode, name, expected commune) of `pairs` (lines.postcode_names.
+    laposte_pairs) and say how each went: the count the issue asks for, and the test's table."""
+    communes_of_name: dict[tuple[str, str], set[str]] = {}
+    for postcode, name, expected in pairs:
+        communes_of_name.setdefault((postcode, normalise_place_name(name)), set()).add(expected)
+    check = PostcodeNameCheck()
+    for postcode, name, expected in pairs:
+        if "CEDEX" in normalise_place_name(name).split():
+            check.cedex += 1
+            continue
+        homonyms = communes_of_name[(postcode, normalise_place_name(name))]
+        try:
+            found = resolve_location(postcode, name).insee_code
+        except LocationError as error:
+            offered = {commune.code for commune in error.candidates}
+            if len(homonyms) > 1 and homonyms <= offered:
+                check.ambiguous.append((postcode, name, expected, "choice offered"))
+            else:
+                check.failed.append((postcode, name, expected, type(error).__name__))
+            continue
+        if found == expected:
+            check.resolved += 1
+        elif (len(homonyms) > 1 and found in homonyms) or _names_commune(
+            normalise_place_name(name), Commune.objects.get(code=found)
+        ):  # La Poste's libellé of a street-served commune, the official name of another ("75015 PARIS")
+            check.ambiguous.append((postcode, name, expected, f"resolves to {found}"))
+        else:
+            check.failed.append((postcode, name, expected, f"resolves to {found}"))
+    return check
 
 
 def read_communes_csv(path: Path = COMMUNES_CSV) -> list[dict]:

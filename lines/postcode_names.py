@@ -34,7 +34,9 @@ POSTCODE_NAME_FIELDS = ["postcode", "name", "commune", "kind"]
 
 # Kinds, strongest first: when one postcode's names lead to several communes, the strongest kind
 # decides (lines.communes.resolve_location); two communes of the same kind are genuinely ambiguous.
-KINDS = ("official", "usual", "acheminement", "ligne5", "former")
+# La Poste's libellé comes before the usual name: "58120 CHATEAU CHINON" is its libellé for
+# Château-Chinon (Ville), while the usual name "Château-Chinon" is both (Ville)'s and (Campagne)'s.
+KINDS = ("official", "acheminement", "usual", "ligne5", "former")
 _QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
 _CEDEX = re.compile(r"\bCEDEX\b", re.IGNORECASE)
 
@@ -114,7 +116,7 @@ def build_rows(
         search = _normalise(name)
         if not search or _CEDEX.search(name):
             return  # a CEDEX name is a mail sorting name, never a place a line is installed
-        if search == official[commune] and postcode in postcodes[commune]:
+        if search == official[commune] and postcode in postcodes[commune] and not by_code[commune]["parent"]:
             return  # what Commune and PostalCode already say
         key = (postcode, search, commune)
         row = {"postcode": postcode, "name": name, "commune": commune, "kind": kind}
@@ -128,10 +130,13 @@ def build_rows(
         # La Poste pairs a commune with a postcode the COG does not (a street served from a
         # neighbouring office: "75015 Issy-les-Moulineaux"): its official name resolves there too.
         add(row["codePostal"], by_code[commune]["name"], commune, "official")
-        if not by_code.get(row["codeCommune"], {}).get(
-            "parent"
-        ):  # "Paris 15e Arrondissement": lines.communes
+        arrondissement = by_code.get(row["codeCommune"], {})
+        if not arrondissement.get("parent"):
             add(row["codePostal"], row["nomCommune"], commune, "official")
+        elif row["codePostal"] not in postcodes[row["codeCommune"]]:
+            # A street of Marseille 12e served by 13004: the arrondissement itself, so that
+            # "13004 Marseille 12e" is no contradiction (lines.communes.resolve_location).
+            add(row["codePostal"], arrondissement["name"], row["codeCommune"], "official")
         add(row["codePostal"], row["libelleAcheminement"], commune, "acheminement")
     for row in communes:
         if row["parent"]:

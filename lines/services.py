@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +80,7 @@ def contact_details_apply(
     application: str = "",
     options_when_unlisted: bool = False,
     chosen_commune: str = "",
+    resolve_again: bool = False,
     now=None,
 ) -> ApplyResult:
     """Save a service's contact details and directory choices in one step.
@@ -89,7 +90,8 @@ def contact_details_apply(
     postcode and city (or `chosen_commune`, an INSEE code the customer picked among the postcode's
     communes when the city named none or several), and a pair that does not resolve raises
     LocationError. The city stored, and so published, is the official name (lines.communes.
-    official_city); what the customer typed, when it differs, is kept in the history row. The publication
+    official_city); what the customer typed, when it differs, is kept in the history row.
+    `resolve_again` resolves an unchanged address too (addresses_resolve). The publication
     status follows directory.services' rules; one history row records every field that changed,
     with its source and, for the API, the customer's application by name (and the options it
     sends kept even unlisted: directory.services.publication_apply).
@@ -124,7 +126,7 @@ def contact_details_apply(
             edited.city,
         )
     )
-    if not unchanged_address:
+    if resolve_again or not unchanged_address:
         # Only an address that changes is resolved again: a record saved under an older, looser
         # rule (a city spelling refused today) must never stop a withdrawal or another change.
         location = resolve_location(edited.postcode, edited.city, chosen=chosen_commune)
@@ -435,3 +437,85 @@ def service_terminate(*, service: Service, actor, now=None) -> bool:
     _record(service=service, actor=actor, source=ServiceChange.Source.ADMIN, changes=changes,
             outcome=result.outcome, now=now)  # fmt: skip
     return True
+
+
+# --- Stored addresses re-resolved to the official names (manage.py resolve_addresses) ------------
+
+
+@dataclass
+class AddressResolution:
+    """What addresses_resolve did: records `examined`, `corrected` (each with its history row,
+    and scheduled for the next sync where its listing changed), and the service ids of those
+    `unresolved` (the postcode and city name no commune, or an overseas number's address is
+    outside its territory), for ops to chase."""
+
+    examined: int = 0
+    corrected: int = 0
+    scheduled: int = 0
+    unresolved: list = None
+
+    def __post_init__(self):
+        self.unresolved = []
+
+
+def addresses_resolve(*, batch_size: int = 500, progress=None, now=None) -> AddressResolution:
+    """Re-resolve the address of every active service to the official commune name (and
+    arrondissement), through contact_details_apply with source Système, so that each corrected
+    record gets its history row (the old city, as typed, stays in it) and its publication follows
+    directory.services' rules. Each distinct (postcode, city, commune) is resolved once, and only
+    records that differ from the resolution are written: a second run changes nothing.
+    `progress(done, total, report)` is called after each batch of pairs."""
+    now = now or timezone.now()
+    report = AddressResolution()
+    active = ContactDetails.objects.filter(service__state=Service.State.ACTIVE)
+    pairs = list(
+        active.values_list("postcode", "city", "commune_id", "arrondissement_id")
+        .annotate(records=Count("pk"))
+        .order_by("postcode", "city", "commune_id")
+    )
+    for done, (postcode, city, commune_id, arrondissement_id, records) in enumerate(pairs, start=1):
+        report.examined += records
+        same_pair = active.filter(
+            postcode=postcode, city=city, commune_id=commune_id, arrondissement_id=arrondissement_id
+        )
+        try:
+            location = resolve_location(postcode, city)
+        except LocationError:
+            report.unresolved.extend(same_pair.order_by("pk").values_list("pk", flat=True))
+        else:
+            wanted = (
+                official_city(location),
+                location.commune.code,
+                getattr(location.arrondissement, "code", None),
+            )
+            if (city, commune_id, arrondissement_id) != wanted:
+                for service_id in same_pair.order_by("pk").values_list("pk", flat=True).iterator():
+                    _address_resolve_one(service_id, wanted[0], report, now)
+        if progress and (done % batch_size == 0 or done == len(pairs)):
+            progress(done, len(pairs), report)
+    return report
+
+
+def _address_resolve_one(service_id: int, city: str, report: AddressResolution, now) -> None:
+    details = ContactDetails.objects.select_related("service", "service__publication").get(pk=service_id)
+    publication = getattr(details.service, "publication", None)
+    choices = (
+        {field: getattr(publication, field) for field in CHOICE_FIELDS} if publication else {"listed": False}
+    )
+    try:
+        result = contact_details_apply(
+            service=details.service,
+            details={**_values(details), "city": city},
+            publication=choices,
+            actor=None,
+            source=ServiceChange.Source.SYSTEM,
+            resolve_again=True,
+            now=now,
+        )
+    except (LocationError, ServiceNotEditable):  # WrongTerritory included; a service terminated meanwhile
+        report.unresolved.append(service_id)
+        return
+    if result.changed:
+        report.corrected += 1
+        if result.outcome not in {Outcome.UNCHANGED, Outcome.CANCELLED}:
+            report.scheduled += 1
