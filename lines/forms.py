@@ -30,6 +30,7 @@ from .naf import naf_label
 _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}  # control, invisible format, surrogates, unassigned
 _PERSON_NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]*)*$")  # noqa: RUF001 (the typographic apostrophe is a real one)
 YES_NO = [(True, _("Oui")), (False, _("Non"))]
+CHOSEN_COMMUNE = "commune_choice"  # see ContactDetailsForm.chosen_commune
 # Why a city cannot be a commune's name (lines.communes.place_name_problem), as the form says it.
 PLACE_NAME_ERRORS = {
     "characters": _(
@@ -177,10 +178,6 @@ class ContactDetailsForm(forms.Form):
     )
     postcode = TextField(label=_("Code postal"), max_length=10)
     city = TextField(label=_("Ville"), max_length=80)
-    # The INSEE code of the commune the customer picked among those the form offered (radio buttons
-    # shown after a city that names none or several of the postcode's communes): resolve_location
-    # accepts it only among those communes, so a forged code changes nothing.
-    commune = forms.CharField(label=_("Commune"), max_length=5, required=False)
     country = forms.ChoiceField(
         label=_("Pays"),
         choices=[("FR", _("France"))],
@@ -253,7 +250,7 @@ class ContactDetailsForm(forms.Form):
         if not postcode or not city:
             return
         try:
-            self.location = resolve_location(postcode, city, chosen=cleaned.get("commune") or "")
+            self.location = resolve_location(postcode, city, chosen=self.chosen_commune())
         except PlaceNameError as error:  # clean_city has refused it already; said again, to be sure
             self.add_error("city", PLACE_NAME_ERRORS[error.problem])
         except ArrondissementMismatch as error:
@@ -293,14 +290,16 @@ class ContactDetailsForm(forms.Form):
 
     def details(self) -> dict:
         """The cleaned values that lines.services.contact_details_apply takes."""
-        return {
-            name: value for name, value in self.cleaned_data.items() if name not in {"country", "commune"}
-        }
+        return {name: value for name, value in self.cleaned_data.items() if name != "country"}
 
     def chosen_commune(self) -> str:
-        """The commune picked among the offered ones ("" when none): contact_details_apply's
-        `chosen_commune`."""
-        return self.cleaned_data.get("commune") or ""
+        """The INSEE code of the commune the customer picked among those the form offered (radio
+        buttons `commune_choice`, shown after a city that names none or several of the postcode's
+        communes), "" when none: contact_details_apply's `chosen_commune`. Not a declared field,
+        so that nothing built from the form's fields (the API's, the initial values) meets it;
+        resolve_location accepts it only among those communes, so a forged value changes nothing."""
+        value = self.data.get(CHOSEN_COMMUNE, "") if self.is_bound else ""
+        return value[:5] if isinstance(value, str) else ""
 
 
 class PublicationForm(forms.Form):

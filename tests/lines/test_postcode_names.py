@@ -200,11 +200,11 @@ def test_without_javascript_the_form_offers_the_postcodes_communes_and_takes_the
     page = client.post(url, FORM_POST)
     assert page.status_code == 400
     body = page.content.decode()
-    assert 'type="radio" name="commune" value="51649"' in body and "Vitry-le-François" in body
+    assert 'type="radio" name="commune_choice" value="51649"' in body and "Vitry-le-François" in body
     assert 'value="Durand"' in body and 'value="de la Gare"' in body  # nothing typed is lost
     assert not ContactDetails.objects.filter(service=service).exists()
 
-    assert client.post(url, {**FORM_POST, "commune": "51649"}).status_code == 302
+    assert client.post(url, {**FORM_POST, "commune_choice": "51649"}).status_code == 302
     details = ContactDetails.objects.get(service=service)
     assert (details.commune_id, details.city) == ("51649", "Vitry-le-François")
     assert ServiceChange.objects.get(service=service).changes[TYPED_CITY] == [None, "Nulle Part"]
@@ -214,7 +214,7 @@ def test_a_forged_commune_code_is_no_choice(client, customer):
     client.force_login(customer)
     service = make_service(customer)
     url = reverse("service_contact_edit", args=[service.number_digits])
-    assert client.post(url, {**FORM_POST, "commune": "75056"}).status_code == 400
+    assert client.post(url, {**FORM_POST, "commune_choice": "75056"}).status_code == 400
     assert not ContactDetails.objects.filter(service=service).exists()
 
 
