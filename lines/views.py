@@ -260,8 +260,10 @@ def service_contact_edit(request, number):
 @login_required
 def postcode_communes(request, postcode):
     """The communes a postcode serves, as JSON, for the form's list of cities (static/js/
-    contact-form.js): reference data only, no customer's; one indexed query. The URL takes five
-    digits only, anything else is a 404."""
+    contact-form.js): reference data only, no customer's; one indexed query. Five ASCII digits
+    only: anything else is a 404, before any query."""
+    if not re.fullmatch(r"[0-9]{5}", postcode):
+        raise Http404
     communes = [{"code": commune.code, "name": commune.name} for commune in communes_for_postcode(postcode)]
     return JsonResponse({"postcode": postcode, "communes": communes})
 
