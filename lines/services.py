@@ -489,7 +489,8 @@ def addresses_resolve(*, batch_size: int = 500, progress=None, now=None) -> Addr
                 getattr(location.arrondissement, "code", None),
             )
             if (city, commune_id, arrondissement_id) != wanted:
-                for service_id in same_pair.order_by("pk").values_list("pk", flat=True).iterator():
+                # The ids first (no cursor left open across the writes), then one transaction each.
+                for service_id in list(same_pair.order_by("pk").values_list("pk", flat=True)):
                     _address_resolve_one(service_id, wanted[0], report, now)
         if progress and (done % batch_size == 0 or done == len(pairs)):
             progress(done, len(pairs), report)
