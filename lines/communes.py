@@ -6,15 +6,15 @@ Everything is a database query on indexed columns; the CSV is read only when it 
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .models import Commune
+from .models import Commune, PostcodeName
+from .place_names import normalise_place_name
+from .postcode_names import KINDS, POSTCODE_NAMES_CSV
 
 COMMUNES_CSV = Path(__file__).resolve().parent / "reference" / "communes.csv"
 
-_ABBREVIATIONS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS", "STES": "SAINTES"}
 # "Paris 11e", "Lyon 3eme", "Marseille 1er arrondissement": the city plus an arrondissement.
 _ARRONDISSEMENT_SUFFIX = re.compile(r"^(?: (?:[0-9]{1,2}) ?(?:E|ER|EME|IEME)?(?: ARRONDISSEMENT)?)?$")
 # What a typed city may be made of: what the communes' own names are made of (letters, spaces,
@@ -25,18 +25,6 @@ _ARRONDISSEMENT_SUFFIX = re.compile(r"^(?: (?:[0-9]{1,2}) ?(?:E|ER|EME|IEME)?(?:
 # `+Paris` or `Lyon|x` would name a commune: any other character means the text is no commune's
 # name, whatever it normalises to.
 _PLACE_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[0-9 '\u2019\u02bc().\-\u2010\u2011\u2013\u2014])*")
-
-
-def normalise_place_name(name: str) -> str:
-    """Upper case, accents and punctuation dropped, common abbreviations spelled out.
-
-    `Saint-Étienne`, `ST ETIENNE` and `saint etienne` all give `SAINT ETIENNE`.
-    """
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = text.upper().replace("Œ", "OE").replace("Æ", "AE")
-    words = re.sub(r"[^A-Z0-9]+", " ", text).split()
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
 @dataclass(frozen=True)
@@ -135,36 +123,166 @@ ARRONDISSEMENT_CITIES = {"75056": "Paris", "69123": "Lyon", "13055": "Marseille"
 _ARRONDISSEMENT_CITY_NAMES = {normalise_place_name(name) for name in ARRONDISSEMENT_CITIES.values()}
 
 
-def resolve_location(postcode: str, city: str) -> Location:
+def _with_arrondissement(commune: Commune, postcode: str) -> Location:
+    arrondissement = None
+    if commune.code in ARRONDISSEMENT_CITIES:
+        arrondissement = commune.arrondissements.filter(postal_codes__code=postcode).first()
+    return Location(commune=commune, arrondissement=arrondissement)
+
+
+def _other_arrondissement(commune: Commune, postcode: str, written: int, derived: int) -> Location:
+    """The arrondissement written when La Poste serves some of its streets from this postcode
+    ("13004 Marseille 12e"); otherwise the customer said two places and we pick neither."""
+    for row in PostcodeName.objects.filter(postcode=postcode, commune__parent=commune).select_related(
+        "commune"
+    ):
+        if arrondissement_number(row.commune_id) == written:
+            return Location(commune=commune, arrondissement=row.commune)
+    raise ArrondissementMismatch(written, derived, commune)
+
+
+def communes_named(postcode: str, typed: str) -> list[Commune]:
+    """The communes that `typed` (normalised) names beside `postcode` in PostcodeName, by the
+    strongest kind of name that names any: one commune, or several when that kind is genuinely
+    ambiguous ("Château-Chinon" for both Château-Chinon (Ville) and (Campagne), 58120)."""
+    rows = list(
+        PostcodeName.objects.filter(postcode=postcode, search_name=typed, commune__parent__isnull=True)
+        .select_related("commune")
+        .order_by("commune_id")
+    )
+    for kind in KINDS:
+        communes = [row.commune for row in rows if row.kind == kind]
+        if communes:
+            return list({commune.code: commune for commune in communes}.values())
+    return []
+
+
+def resolve_location(postcode: str, city: str, chosen: str = "") -> Location:
     """The commune named by a postcode and a city, with its arrondissement in Paris, Lyon and
     Marseille (derived from the postcode). Raises LocationError when the pair does not exist, and
     PlaceNameError (a LocationError) when `city` cannot be a commune's name at all: names are
     compared without case, accents and punctuation, but a city holding a character that no
-    commune's name has (`=Lyon`) names no commune."""
+    commune's name has (`=Lyon`) names no commune.
+
+    The city may be the commune's official name, or any other name of it La Poste or the COG give
+    for that postcode (PostcodeName: libellé d'acheminement, usual name, former commune). When it
+    names none of the postcode's communes, or several, `chosen` (an INSEE code the customer picked
+    among the candidates the error listed) decides; otherwise the error lists the candidates.
+    """
     problem = place_name_problem(city)
     if problem:
         raise PlaceNameError(problem)
     candidates = communes_for_postcode(postcode)
-    if not candidates:
-        raise LocationError(f"unknown postcode {postcode}", [])
     typed = normalise_place_name(city)
     for commune in candidates:
         if _names_commune(typed, commune):
-            arrondissement = None
-            if commune.code in ARRONDISSEMENT_CITIES:
-                arrondissement = commune.arrondissements.filter(postal_codes__code=postcode).first()
+            location = _with_arrondissement(commune, postcode)
+            if location.arrondissement is not None:
                 # "Paris 11e" with 75020: the customer said two places; we pick neither.
                 written = re.search(r"[0-9]+", typed[len(commune.search_name) :])
-                derived = arrondissement_number(arrondissement.code) if arrondissement else None
-                if written and derived is not None and int(written.group()) != derived:
-                    raise ArrondissementMismatch(int(written.group()), derived, commune)
-            return Location(commune=commune, arrondissement=arrondissement)
-    raise LocationError(f"city does not match postcode {postcode}", candidates)
+                derived = arrondissement_number(location.arrondissement.code)
+                if written and int(written.group()) != derived:
+                    return _other_arrondissement(commune, postcode, int(written.group()), derived)
+            return location
+    named = communes_named(postcode, typed)
+    if len(named) == 1:
+        return _with_arrondissement(named[0], postcode)
+    offered = named or candidates
+    for commune in offered:
+        if chosen and commune.code == chosen:
+            return _with_arrondissement(commune, postcode)
+    if not offered:
+        raise LocationError(f"unknown postcode {postcode}", [])
+    raise LocationError(f"city does not name one commune of postcode {postcode}", offered)
+
+
+def official_city(location: Location) -> str:
+    """The city as stored and published: the commune's official name, or for Paris, Lyon and
+    Marseille its arrondissement's ("Paris 11e Arrondissement", the COG's name, which
+    resolve_location reads back to the same place)."""
+    return (location.arrondissement or location.commune).name
+
+
+@dataclass
+class PostcodeNameCheck:
+    """How La Poste's (postcode, name) pairs resolve: `resolved` to their commune; `ambiguous`
+    ones name several communes in La Poste's own data (the same name beside the same postcode), and
+    resolve to one of them or offer them all as a choice; `cedex` names are refused on purpose;
+    `failed` lists the others as (postcode, name, expected INSEE code, what happened)."""
+
+    resolved: int = 0
+    ambiguous: list = None
+    cedex: int = 0
+    failed: list = None
+
+    def __post_init__(self):
+        self.ambiguous, self.failed = [], []
+
+    @property
+    def total(self) -> int:
+        return self.resolved + len(self.ambiguous) + self.cedex + len(self.failed)
+
+
+def check_postcode_names(pairs: list[tuple[str, str, str]]) -> PostcodeNameCheck:
+    """Resolve every (postcode, name, expected commune) of `pairs` (lines.postcode_names.
+    laposte_pairs) and say how each went: the count the issue asks for, and the test's table."""
+    communes_of_name: dict[tuple[str, str], set[str]] = {}
+    for postcode, name, expected in pairs:
+        communes_of_name.setdefault((postcode, normalise_place_name(name)), set()).add(expected)
+    check = PostcodeNameCheck()
+    for postcode, name, expected in pairs:
+        if "CEDEX" in normalise_place_name(name).split():
+            check.cedex += 1
+            continue
+        homonyms = communes_of_name[(postcode, normalise_place_name(name))]
+        try:
+            found = resolve_location(postcode, name).insee_code
+        except LocationError as error:
+            offered = {commune.code for commune in error.candidates}
+            if len(homonyms) > 1 and homonyms <= offered:
+                check.ambiguous.append((postcode, name, expected, "choice offered"))
+            else:
+                check.failed.append((postcode, name, expected, type(error).__name__))
+            continue
+        if found == expected:
+            check.resolved += 1
+        elif (len(homonyms) > 1 and found in homonyms) or _names_commune(
+            normalise_place_name(name), Commune.objects.get(code=found)
+        ):  # La Poste's libellé of a street-served commune, the official name of another ("75015 PARIS")
+            check.ambiguous.append((postcode, name, expected, f"resolves to {found}"))
+        else:
+            check.failed.append((postcode, name, expected, f"resolves to {found}"))
+    return check
 
 
 def read_communes_csv(path: Path = COMMUNES_CSV) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def read_postcode_names_csv(path: Path = POSTCODE_NAMES_CSV) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def load_postcode_names(postcode_name_model, rows: list[dict]) -> int:
+    """Replace every PostcodeName by `rows`; takes the model so that a migration can pass its
+    historical one. Run after load_communes: each row's commune must exist."""
+    postcode_name_model.objects.all().delete()
+    postcode_name_model.objects.bulk_create(
+        (
+            postcode_name_model(
+                postcode=row["postcode"],
+                name=row["name"],
+                search_name=normalise_place_name(row["name"]),
+                commune_id=row["commune"],
+                kind=row["kind"],
+            )
+            for row in rows
+        ),
+        batch_size=2000,
+    )
+    return len(rows)
 
 
 def load_communes(commune_model, postal_code_model, rows: list[dict]) -> tuple[int, int]:

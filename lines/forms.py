@@ -8,6 +8,7 @@ import re
 import unicodedata
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.fr import siret as stdnum_siret
@@ -29,6 +30,7 @@ from .naf import naf_label
 _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}  # control, invisible format, surrogates, unassigned
 _PERSON_NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]*)*$")  # noqa: RUF001 (the typographic apostrophe is a real one)
 YES_NO = [(True, _("Oui")), (False, _("Non"))]
+CHOSEN_COMMUNE = "commune_choice"  # see ContactDetailsForm.chosen_commune
 # Why a city cannot be a commune's name (lines.communes.place_name_problem), as the form says it.
 PLACE_NAME_ERRORS = {
     "characters": _(
@@ -192,8 +194,15 @@ class ContactDetailsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.location = None
-        self.fields["postcode"].widget.attrs.update(inputmode="numeric", autocomplete="postal-code")
-        self.fields["city"].widget.attrs["autocomplete"] = "address-level2"
+        # The postcode's communes, offered as a choice when the city names none or several of them.
+        self.commune_candidates = []
+        self.fields["postcode"].widget.attrs.update(
+            inputmode="numeric",
+            autocomplete="postal-code",
+            # static/js/contact-form.js lists the postcode's communes as the customer types it.
+            **{"data-communes-url": reverse("postcode_communes", args=["00000"])},
+        )
+        self.fields["city"].widget.attrs.update(autocomplete="address-level2", list="city-communes")
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
     def clean_city(self):
@@ -241,7 +250,7 @@ class ContactDetailsForm(forms.Form):
         if not postcode or not city:
             return
         try:
-            self.location = resolve_location(postcode, city)
+            self.location = resolve_location(postcode, city, chosen=self.chosen_commune())
         except PlaceNameError as error:  # clean_city has refused it already; said again, to be sure
             self.add_error("city", PLACE_NAME_ERRORS[error.problem])
         except ArrondissementMismatch as error:
@@ -267,12 +276,14 @@ class ContactDetailsForm(forms.Form):
                     % {"postcode": postcode},
                 )
             else:
+                self.commune_candidates = error.candidates
                 names = ", ".join(commune.name for commune in error.candidates[:12])
                 more = "…" if len(error.candidates) > 12 else ""
                 self.add_error(
                     "city",
                     _(
-                        "Cette ville ne correspond pas au code postal %(postcode)s. Communes possibles : %(names)s"
+                        "Cette ville ne correspond pas au code postal %(postcode)s. Communes possibles : %(names)s "
+                        "(choisissez-la ci-dessous)."
                     )
                     % {"postcode": postcode, "names": names + more},
                 )
@@ -280,6 +291,15 @@ class ContactDetailsForm(forms.Form):
     def details(self) -> dict:
         """The cleaned values that lines.services.contact_details_apply takes."""
         return {name: value for name, value in self.cleaned_data.items() if name != "country"}
+
+    def chosen_commune(self) -> str:
+        """The INSEE code of the commune the customer picked among those the form offered (radio
+        buttons `commune_choice`, shown after a city that names none or several of the postcode's
+        communes), "" when none: contact_details_apply's `chosen_commune`. Not a declared field,
+        so that nothing built from the form's fields (the API's, the initial values) meets it;
+        resolve_location accepts it only among those communes, so a forged value changes nothing."""
+        value = self.data.get(CHOSEN_COMMUNE, "") if self.is_bound else ""
+        return value[:5] if isinstance(value, str) else ""
 
 
 class PublicationForm(forms.Form):

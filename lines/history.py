@@ -20,6 +20,8 @@ from directory.services import Outcome
 from .models import ContactDetails, Service, ServiceChange
 
 _PUBLICATION_PREFIX = "publication."
+# lines.services.TYPED_CITY: the city as typed, shown beside the official name stored.
+_TYPED_CITY = "city_typed"
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,15 @@ def _shown(field, value) -> str:
 
 def describe(change: ServiceChange) -> list[FieldChange]:
     described = []
+    typed_city = (change.changes.get(_TYPED_CITY) or [None, None])[1]
     for name, (old, new) in change.changes.items():
+        if name == _TYPED_CITY and "city" in change.changes:
+            continue  # shown with the city: "Saint-Étienne (saisi : saint etienne)"
+        if name == _TYPED_CITY:
+            described.append(FieldChange(_("Ville saisie"), "—", str(new), consent=False))
+            continue
+        if name == "city" and typed_city:
+            new = _("%(city)s (saisi : %(typed)s)") % {"city": new, "typed": typed_city}
         try:
             field = _field(name)
         except FieldDoesNotExist:  # a field removed since: still show the raw values
@@ -75,7 +85,14 @@ def describe(change: ServiceChange) -> list[FieldChange]:
 def change_kinds(change: ServiceChange) -> list[str]:
     """What a change was about, without any value: Informations, Adresse, Parution, RIO..."""
     identity = {"legal_form", *ContactDetails.ALL_IDENTITY_FIELDS}
-    address = {*ContactDetails.ADDRESS_FIELDS, "commune_id", "arrondissement_id", "departement", "country"}
+    address = {
+        *ContactDetails.ADDRESS_FIELDS,
+        "commune_id",
+        "arrondissement_id",
+        "departement",
+        "country",
+        _TYPED_CITY,
+    }
     kinds = []
     for name in change.changes:
         if name in identity:

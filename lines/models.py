@@ -72,6 +72,47 @@ class PostalCode(models.Model):
         return f"{self.code} {self.commune.name}"
 
 
+class PostcodeName(models.Model):
+    """Another name a commune is written with beside one postcode: La Poste's libellé
+    d'acheminement ("33710 BOURG SUR GIRONDE"), its usual name without a "(Canton de …)"
+    qualifier, a former commune of a commune nouvelle ("74940 Annecy-le-Vieux"), or its official
+    name with a postcode La Poste pairs it with but the COG does not.
+
+    Reference data loaded from `lines/reference/postcode_names.csv` (lines.postcode_names builds
+    it); lines.communes.resolve_location reads it after the official names.
+    """
+
+    class Kind(models.TextChoices):
+        # Strongest first: see lines.postcode_names.KINDS.
+        OFFICIAL = "official", _("nom officiel")
+        USUAL = "usual", _("nom usuel")
+        ACHEMINEMENT = "acheminement", _("libellé d'acheminement")
+        LIGNE5 = "ligne5", _("lieu-dit (ligne 5)")
+        FORMER = "former", _("ancienne commune")
+
+    postcode = models.CharField(_("code postal"), max_length=5)
+    name = models.CharField(_("nom"), max_length=100)
+    # normalise_place_name(name): what a typed city is compared with.
+    search_name = models.CharField(max_length=100, editable=False)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="postcode_names", verbose_name=_("commune")
+    )
+    kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("autre nom de commune")
+        verbose_name_plural = _("autres noms de communes")
+        constraints = [
+            # Its index leads with (postcode, search_name): the one lookup resolve_location makes.
+            models.UniqueConstraint(
+                fields=["postcode", "search_name", "commune"], name="postcodename_unique_per_commune"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.postcode} {self.name}"
+
+
 _OWNER_FIELDS = {"owner", "owner_id"}
 
 

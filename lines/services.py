@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.services import CHOICE_FIELDS, HomonymRefused, Outcome, publication_apply, publication_requeue
 
-from .communes import LocationError, WrongTerritory, resolve_location
+from .communes import LocationError, WrongTerritory, official_city, resolve_location
 from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
 from .names import capitalised_details
 from .phone import overseas_territory
@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 DETAIL_FIELDS = ("legal_form", *ContactDetails.ALL_IDENTITY_FIELDS, *ContactDetails.ADDRESS_FIELDS)
 # Derived fields are recorded in the history too: support needs to see a commune change.
 _RECORDED_FIELDS = (*DETAIL_FIELDS, "commune_id", "departement")
+# The city as the customer typed it, beside the official name stored ("saint etienne" for
+# "Saint-Étienne"): recorded in the history row, never stored in ContactDetails nor published.
+TYPED_CITY = "city_typed"
 # A line's description is its own: applying one service's details to others keeps it.
 _COPIED_CHOICE_FIELDS = tuple(field for field in CHOICE_FIELDS if field != "line_designation")
 
@@ -77,13 +80,19 @@ def contact_details_apply(
     source: str = ServiceChange.Source.PANEL,
     application: str = "",
     options_when_unlisted: bool = False,
+    chosen_commune: str = "",
+    resolve_again: bool = False,
     now=None,
 ) -> ApplyResult:
     """Save a service's contact details and directory choices in one step.
 
     `details` maps DETAIL_FIELDS to cleaned values (a form has validated them); fields that the
     legal form does not use are blanked. Commune, arrondissement and département are derived from
-    postcode and city, and a pair that does not resolve raises LocationError. The publication
+    postcode and city (or `chosen_commune`, an INSEE code the customer picked among the postcode's
+    communes when the city named none or several), and a pair that does not resolve raises
+    LocationError. The city stored, and so published, is the official name (lines.communes.
+    official_city); what the customer typed, when it differs, is kept in the history row.
+    `resolve_again` resolves an unchanged address too (addresses_resolve). The publication
     status follows directory.services' rules; one history row records every field that changed,
     with its source and, for the API, the customer's application by name (and the options it
     sends kept even unlisted: directory.services.publication_apply).
@@ -113,6 +122,7 @@ def contact_details_apply(
         if field == "street_number" and value == "":
             value = None
         setattr(edited, field, value)
+    typed_city = edited.city
     unchanged_address = (
         before is not None
         and before.commune_id
@@ -122,10 +132,10 @@ def contact_details_apply(
             edited.city,
         )
     )
-    if not unchanged_address:
+    if resolve_again or not unchanged_address:
         # Only an address that changes is resolved again: a record saved under an older, looser
         # rule (a city spelling refused today) must never stop a withdrawal or another change.
-        location = resolve_location(edited.postcode, edited.city)
+        location = resolve_location(edited.postcode, edited.city, chosen=chosen_commune)
         territory = overseas_territory(str(service.number))
         if territory and location.departement not in territory.departements:
             # Emergency calls from an overseas number are routed in its territory.
@@ -136,6 +146,7 @@ def contact_details_apply(
         edited.commune = location.commune
         edited.arrondissement = location.arrondissement
         edited.departement = location.departement
+        edited.city = official_city(location)
 
     old, new = _recorded(before), _recorded(edited)
     # A blank field and a missing one read the same: only real changes are recorded.
@@ -144,6 +155,8 @@ def contact_details_apply(
         for field in _RECORDED_FIELDS
         if (old.get(field) or None) != (new[field] or None)
     }
+    if "city" in changes and typed_city != edited.city:
+        changes[TYPED_CITY] = [None, typed_city]
     if changes:
         edited.updated_at = now
         edited.updated_by = actor
@@ -454,3 +467,86 @@ def service_terminate(*, service: Service, actor, now=None) -> bool:
     _record(service=service, actor=actor, source=ServiceChange.Source.ADMIN, changes=changes,
             outcome=result.outcome, now=now)  # fmt: skip
     return True
+
+
+# --- Stored addresses re-resolved to the official names (manage.py resolve_addresses) ------------
+
+
+@dataclass
+class AddressResolution:
+    """What addresses_resolve did: records `examined`, `corrected` (each with its history row,
+    and scheduled for the next sync where its listing changed), and the service ids of those
+    `unresolved` (the postcode and city name no commune, or an overseas number's address is
+    outside its territory), for ops to chase."""
+
+    examined: int = 0
+    corrected: int = 0
+    scheduled: int = 0
+    unresolved: list = None
+
+    def __post_init__(self):
+        self.unresolved = []
+
+
+def addresses_resolve(*, batch_size: int = 500, progress=None, now=None) -> AddressResolution:
+    """Re-resolve the address of every active service to the official commune name (and
+    arrondissement), through contact_details_apply with source Système, so that each corrected
+    record gets its history row (the old city, as typed, stays in it) and its publication follows
+    directory.services' rules. Each distinct (postcode, city, commune) is resolved once, and only
+    records that differ from the resolution are written: a second run changes nothing.
+    `progress(done, total, report)` is called after each batch of pairs."""
+    now = now or timezone.now()
+    report = AddressResolution()
+    active = ContactDetails.objects.filter(service__state=Service.State.ACTIVE)
+    pairs = list(
+        active.values_list("postcode", "city", "commune_id", "arrondissement_id")
+        .annotate(records=Count("pk"))
+        .order_by("postcode", "city", "commune_id")
+    )
+    for done, (postcode, city, commune_id, arrondissement_id, records) in enumerate(pairs, start=1):
+        report.examined += records
+        same_pair = active.filter(
+            postcode=postcode, city=city, commune_id=commune_id, arrondissement_id=arrondissement_id
+        )
+        try:
+            location = resolve_location(postcode, city)
+        except LocationError:
+            report.unresolved.extend(same_pair.order_by("pk").values_list("pk", flat=True))
+        else:
+            wanted = (
+                official_city(location),
+                location.commune.code,
+                getattr(location.arrondissement, "code", None),
+            )
+            if (city, commune_id, arrondissement_id) != wanted:
+                # The ids first (no cursor left open across the writes), then one transaction each.
+                for service_id in list(same_pair.order_by("pk").values_list("pk", flat=True)):
+                    _address_resolve_one(service_id, wanted[0], report, now)
+        if progress and (done % batch_size == 0 or done == len(pairs)):
+            progress(done, len(pairs), report)
+    return report
+
+
+def _address_resolve_one(service_id: int, city: str, report: AddressResolution, now) -> None:
+    details = ContactDetails.objects.select_related("service", "service__publication").get(pk=service_id)
+    publication = getattr(details.service, "publication", None)
+    choices = (
+        {field: getattr(publication, field) for field in CHOICE_FIELDS} if publication else {"listed": False}
+    )
+    try:
+        result = contact_details_apply(
+            service=details.service,
+            details={**_values(details), "city": city},
+            publication=choices,
+            actor=None,
+            source=ServiceChange.Source.SYSTEM,
+            resolve_again=True,
+            now=now,
+        )
+    except (LocationError, ServiceNotEditable):  # WrongTerritory included; a service terminated meanwhile
+        report.unresolved.append(service_id)
+        return
+    if result.changed:
+        report.corrected += 1
+        if result.outcome not in {Outcome.UNCHANGED, Outcome.CANCELLED}:
+            report.scheduled += 1

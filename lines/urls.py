@@ -21,6 +21,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("telephonie/", views.service_list, name="service_list"),
     path("telephonie/appliquer/", views.bulk_apply, name="bulk_apply"),
+    path("telephonie/communes/<str:postcode>/", views.postcode_communes, name="postcode_communes"),
     path("telephonie/appliquer/<int:job_id>/", views.bulk_apply_job, name="bulk_apply_job"),
     path("telephonie/<e164:number>/", views.service_overview, name="service_overview"),
     path("telephonie/<e164:number>/coordonnees/", views.service_contact, name="service_contact"),

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -21,7 +21,7 @@ from directory.models import Publication
 from directory.schedule import next_directory_update
 from directory.services import HomonymRefused, Outcome, publication_of
 
-from .communes import LocationError, WrongTerritory
+from .communes import LocationError, WrongTerritory, communes_for_postcode
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
 from .history import history_entry
 from .models import BulkApplyJob, BulkApplyTarget, Service, ServiceChange
@@ -222,6 +222,7 @@ def service_contact_edit(request, number):
                         publication=publication_form.choices_for(details_form.cleaned_data["legal_form"]),
                         actor=request.user,
                         source=ServiceChange.Source.PANEL,
+                        chosen_commune=details_form.chosen_commune(),
                     )
             except WrongTerritory as wrong:
                 details_form.add_error("postcode", wrong.message)
@@ -256,6 +257,18 @@ def service_contact_edit(request, number):
     return render(
         request, "lines/service_contact_edit.html", context, status=400 if request.method == "POST" else 200
     )
+
+
+@require_safe
+@login_required
+def postcode_communes(request, postcode):
+    """The communes a postcode serves, as JSON, for the form's list of cities (static/js/
+    contact-form.js): reference data only, no customer's; one indexed query. Five ASCII digits
+    only: anything else is a 404, before any query."""
+    if not re.fullmatch(r"[0-9]{5}", postcode):
+        raise Http404
+    communes = [{"code": commune.code, "name": commune.name} for commune in communes_for_postcode(postcode)]
+    return JsonResponse({"postcode": postcode, "communes": communes})
 
 
 def _see_other(url):

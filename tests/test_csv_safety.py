@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from directory.models import Publication
 from lines.communes import LocationError, PlaceNameError, resolve_location
-from lines.models import ContactDetails, Service
+from lines.models import ContactDetails, Service, ServiceChange
 from lines.services import contact_details_apply
 from telecom_panel.csv_safety import FORMULA_TRIGGERS, csv_writer, neutralised, neutralised_sql, open_private
 from tests.factories import COMPANY_DETAILS, make_customer, make_service
@@ -200,7 +200,8 @@ def test_the_directory_export_neutralises_every_cell(hostile, settings, wide_uma
         assert row["street"] == f"'{value}, {value}"
         expected = designation_for(value)
         assert row["line_designation"] == (expected if expected == "Accueil" else "'" + value)
-        assert (row["postcode"], row["city"], row["departement"]) == ("69003", "Lyon", "69")
+        # The official name is what is stored and published (issue 13), never the typed "Lyon".
+        assert (row["postcode"], row["city"], row["departement"]) == ("69003", "Lyon 3e Arrondissement", "69")
     assert all(safe(cell) for row in rows for cell in row.values())
     # Only the export is neutralised: our own directory and the staged listing keep what was typed.
     assert Publication.objects.filter(service__in=[hostile[v] for v in HOSTILE], status="synced").count() == 6
@@ -235,7 +236,7 @@ def test_the_admin_export_neutralises_every_cell(hostile, client, support_staff)
     by_number = {row["numero"]: row for row in rows}
     for value in HOSTILE:
         row = by_number[hostile[value].national_number]
-        assert (row["titulaire"], row["ville"]) == ("'" + value, "Lyon")
+        assert (row["titulaire"], row["ville"]) == ("'" + value, "Lyon 3e Arrondissement")
     login_row = by_number[hostile["login"].national_number]
     assert login_row["client"] == "'" + HOSTILE_LOGIN
     assert login_row["libelle"] == '\'=HYPERLINK("http://evil.example")'
@@ -252,7 +253,11 @@ def test_the_emergency_feed_neutralises_every_cell_and_is_0600(hostile, tmp_path
         rows = {row["number"]: row for row in csv.DictReader(f)}
     for value in HOSTILE:
         row = rows[str(hostile[value].number)]  # the E.164 number, exactly: the routing needs it
-        assert (row["street"], row["complement"], row["city"]) == ("'" + value, "'" + value, "Lyon")
+        assert (row["street"], row["complement"], row["city"]) == (
+            "'" + value,
+            "'" + value,
+            "Lyon 3e Arrondissement",
+        )
     with open(unresolved, encoding="utf-8", newline="") as f:
         gaps = list(csv.DictReader(f))
     assert [(row["number"], row["customer"]) for row in gaps] == [("+33199880999", "'" + HOSTILE_LOGIN)]
@@ -314,11 +319,13 @@ def test_a_city_that_is_no_communes_name_is_refused_and_nothing_is_saved(
 
 
 @pytest.mark.parametrize(
-    ("postcode", "city"),
-    [("69003", "Lyon 3e"), ("75011", "paris 11e arrondissement"), ("94240", "L\u2019Haÿ-les-Roses"),
-     ("42000", "St. Étienne"), ("42000", "Saint\u2013Étienne"), ("58120", "Château-Chinon (Ville)")],
+    ("postcode", "city", "official"),
+    [("69003", "Lyon 3e", "Lyon 3e Arrondissement"),
+     ("75011", "paris 11e arrondissement", "Paris 11e Arrondissement"),
+     ("94240", "L\u2019Haÿ-les-Roses", "L'Haÿ-les-Roses"), ("42000", "St. Étienne", "Saint-Étienne"),
+     ("42000", "Saint\u2013Étienne", "Saint-Étienne"), ("58120", "Château-Chinon (Ville)", "Château-Chinon (Ville)")],
 )  # fmt: skip
-def test_a_communes_name_as_people_write_it_is_still_accepted(client, customer, postcode, city):
+def test_a_communes_name_as_people_write_it_is_still_accepted(client, customer, postcode, city, official):
     service = make_service(customer)
     client.force_login(customer)
     response = client.post(
@@ -326,7 +333,10 @@ def test_a_communes_name_as_people_write_it_is_still_accepted(client, customer, 
         {**VALID_POST, "postcode": postcode, "city": city},
     )
     assert response.status_code == 302
-    assert ContactDetails.objects.get(service=service).city == city
+    # Stored (and published) as the official name; the history keeps what was typed.
+    assert ContactDetails.objects.get(service=service).city == official
+    typed = ServiceChange.objects.get(service=service).changes.get("city_typed")
+    assert typed == ([None, city] if city != official else None)
 
 
 def test_the_service_refuses_such_a_city_too(customer):

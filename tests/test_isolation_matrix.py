@@ -503,6 +503,9 @@ OUR_ROWS = {
                              + ".".join(national(side)[i : i + 2] for i in range(0, 14, 3))),
     # The customer's own account (password, second factor): the session says whose.
     "account_security": Row(SIGNED_IN, {"GET": 200, "HEAD": 200}, url=fixed("account_security")),
+    # A postcode's communes for the contact form: reference data, no one's personal data.
+    "postcode_communes": Row(SIGNED_IN, {"GET": 200, "HEAD": 200},
+                             url=lambda w, side: reverse("postcode_communes", args=["75011"])),
     "otp_start": Row(SIGNED_IN, {"POST": {302, 303}}, url=fixed("otp_start")),
     "otp_setup": Row(SIGNED_IN, {"GET": 200, "HEAD": 200, "POST": 200}, url=fixed("otp_setup"),
                      data=lambda w, side: {"otp_token": "123456"}),

@@ -42,7 +42,7 @@ import requests
 from django.utils import timezone
 
 from directory.models import Listing, Publication, SyncRun
-from lines.models import ContactDetails, PortOutCheck, Service
+from lines.models import ContactDetails, PortOutCheck, Service, ServiceChange
 from telecom_panel.celery import app
 from tests import factories, production, stack
 from tests.stack import (
@@ -109,6 +109,7 @@ SYNC_TAKE_OVER = ".venv/bin/python manage.py sync_directory --take-over"
 CHECK_DIRECTORY = ".venv/bin/python manage.py check_directory"
 CHECK_DIRECTORY_VERBOSE = ".venv/bin/python manage.py check_directory --verbose"
 EMERGENCY = ".venv/bin/python manage.py export_emergency_locations"
+RESOLVE_ADDRESSES = ".venv/bin/python manage.py resolve_addresses"
 EMERGENCY_SINCE = ".venv/bin/python manage.py export_emergency_locations --since 2026-11-01"
 CURL_EMERGENCY = 'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/urgence/33972102030/'
 CURL_PORTABILITY = (
@@ -192,6 +193,12 @@ COMMANDS = {
     CHECK_DIRECTORY_VERBOSE: Check(
         "test_sync_and_check_directory",
         "one listing removed: 1 écart(s), the service id, exit 1",
+    ),
+    RESOLVE_ADDRESSES: Check(
+        "test_resolve_addresses",
+        "exit 0; the typed city rewritten to the official name with a history row (source Système) and "
+        "the listing scheduled; the unresolved record's service id printed, not its city; a rerun "
+        "corrects nothing",
     ),
     EMERGENCY: Check(
         "test_export_emergency_locations",
@@ -531,6 +538,29 @@ def test_sync_and_check_directory(customer, communes, tmp_path, settings):
 
 def at(text: str) -> datetime:
     return timezone.make_aware(datetime.fromisoformat(text))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_resolve_addresses(customer, communes, tmp_path):
+    env = development_environment(tmp_path)
+    typed = factories.make_service(customer, number="+33199005011")
+    factories.make_contact_details(typed, postcode="42000", city="saint etienne")
+    Publication.objects.create(service=typed, listed=True, status=Publication.Status.SYNCED, in_directory=True,
+                               revision=1)  # fmt: skip
+    lost = factories.make_service(customer, number="+33199005012")
+    factories.make_contact_details(lost)
+    ContactDetails.objects.filter(service=lost).update(city="Nulle Part")
+
+    result = run(RESOLVE_ADDRESSES, env)
+    assert result.returncode == 0, shown(result)
+    assert "2 addresses examined, 1 corrected (history row each), 1 scheduled" in result.stdout
+    assert f"Unresolved service ids: {lost.pk}" in result.stdout and "Nulle Part" not in result.stdout
+    assert ContactDetails.objects.get(service=typed).city == "Saint-Étienne"
+    assert ServiceChange.objects.get(service=typed).source == ServiceChange.Source.SYSTEM
+    assert Publication.objects.get(service=typed).status == Publication.Status.SCHEDULED
+    again = run(RESOLVE_ADDRESSES, env)
+    assert again.returncode == 0 and "0 corrected" in again.stdout, shown(again)
 
 
 @pytest.mark.postgres

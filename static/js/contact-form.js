@@ -36,4 +36,37 @@
 
   form.addEventListener("change", refresh);
   refresh();
+
+  // As the customer types the postcode, the city field offers that postcode's communes (their
+  // official names: what the directories will print) and says how many there are.
+  var postcode = form.querySelector("input[name=postcode]");
+  var list = document.getElementById("city-communes");
+  var status = document.getElementById("city-communes-status");
+  var asked = "";
+  function listCommunes() {
+    var digits = postcode.value.replace(/\s+/g, "");
+    if (!/^[0-9]{5}$/.test(digits) || digits === asked) return;
+    asked = digits;
+    var url = postcode.getAttribute("data-communes-url").replace("00000", digits);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { communes: [] }; })
+      .then(function (data) {
+        if (digits !== asked) return; // the customer typed another postcode meanwhile
+        list.textContent = "";
+        data.communes.forEach(function (commune) {
+          var option = document.createElement("option");
+          option.value = commune.name;
+          list.appendChild(option);
+        });
+        var count = data.communes.length;
+        status.textContent = count === 0 ? form.getAttribute("data-text-none")
+          : count === 1 ? form.getAttribute("data-text-one").replace("%s", data.communes[0].name)
+          : form.getAttribute("data-text-many").replace("%s", String(count));
+      })
+      .catch(function () { asked = ""; });
+  }
+  if (postcode && list && status && postcode.getAttribute("data-communes-url")) {
+    postcode.addEventListener("input", listCommunes);
+    listCommunes();
+  }
 })();

@@ -117,3 +117,22 @@ def test_the_demo_shows_the_rio_and_where_emergency_calls_go(page, demo_data):
     emergency = page.locator("#urgence")
     expect(emergency).to_contain_text("Les appels d'urgence (15, 17, 18, 112, 114…)")
     expect(emergency).to_contain_text("code INSEE 69123")
+
+
+def test_the_city_field_lists_the_postcodes_communes_as_it_is_typed(page, demo_data):
+    """With JavaScript, typing a postcode fills the city's list with its communes (the JSON of
+    /telephonie/communes/<code>/, under the CSP) and says how many; the choice is then saved under
+    its official name."""
+    sign_in(page, "demo", "demo")
+    open_edit_form(page, "02 61 91 02 04")
+    page.get_by_label("Particulier").check()
+    field(page, "Nom").fill("Dupont")
+    field(page, "Prénom").fill("Marie")
+    fill_address(page, street="de la Gare", postcode="51300", city="")
+    expect(page.locator("#city-communes-status")).to_contain_text("communes pour ce code postal")
+    expect(page.locator("#city-communes option[value='Vitry-le-François']")).to_have_count(1)
+    field(page, "Ville").fill("vitry le francois")
+    page.get_by_role("button", name="Appliquer les modifications").click()
+    expect(page.get_by_role("status").first).to_be_visible()
+    service = Service.objects.get(number="+33261910204")
+    assert ContactDetails.objects.get(service=service).city == "Vitry-le-François"

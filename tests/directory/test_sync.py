@@ -72,7 +72,7 @@ def test_a_run_publishes_updates_and_withdraws(customer, export_dir):
     assert (listing.name, listing.street, listing.city, listing.line_designation) == (
         "Durand C.",
         "",
-        "Paris",
+        "Paris 11e Arrondissement",  # the official name, stored by contact_details_apply (issue 13)
         "Bureau",
     )
     rows = exported_rows(export_dir)
