@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lines", "0009_servicechange_application"),
+        ("lines", "0011_contactdetails_initial_name_key"),
     ]
 
     operations = [

@@ -11,6 +11,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("lines", "0010_postcodename")]
+    dependencies = [("lines", "0012_postcodename")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop, elidable=True)]
