@@ -10,6 +10,7 @@ from datetime import timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from directory.services import CHOICE_FIELDS, HomonymRefused, Outcome, publicati
 
 from .communes import LocationError, WrongTerritory, official_city, resolve_location
 from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
-from .names import capitalised_details
+from .names import PERSON, PRINTED_NAME_FIELDS, capitalised_details
 from .phone import overseas_territory
 from .portability import rio_issue
 
@@ -543,10 +544,83 @@ def _address_resolve_one(service_id: int, city: str, report: AddressResolution, 
             resolve_again=True,
             now=now,
         )
-    except (LocationError, ServiceNotEditable):  # WrongTerritory included; a service terminated meanwhile
+    except (LocationError, ServiceNotEditable, HomonymRefused):
+        # WrongTerritory is a LocationError; a service terminated meanwhile; an initial-only
+        # listing that the official commune makes a homonym of another: support decides.
         report.unresolved.append(service_id)
         return
     if result.changed:
         report.corrected += 1
         if result.outcome not in {Outcome.UNCHANGED, Outcome.CANCELLED}:
             report.scheduled += 1
+
+
+# --- Stored names recapitalised (manage.py recapitalise_names) --------------------------------
+
+
+@dataclass
+class NameRecapitalisation:
+    """What names_recapitalise did: records `examined` (those a name of which may be typed in one
+    case), `corrected` (each with its history row, scheduled for the next sync where its listing
+    changed), and the service ids `refused` (an initial-only listing that would now be a homonym,
+    a service terminated meanwhile), for support to chase."""
+
+    examined: int = 0
+    corrected: int = 0
+    scheduled: int = 0
+    refused: list = None
+
+    def __post_init__(self):
+        self.refused = []
+
+
+def _typed_in_one_case(field: str) -> Q:
+    # A prefilter the database answers from the row alone; Python decides (usual_capitalisation).
+    # On SQLite upper() and lower() fold ASCII only: it may select a few mixed-case names more,
+    # never miss one typed in one case.
+    one_case = Q(**{field: Lower(field)})
+    if PRINTED_NAME_FIELDS[field] == PERSON:  # company names and professions: lower case only
+        one_case |= Q(**{field: Upper(field)})
+    return ~Q(**{field: ""}) & one_case
+
+
+def names_recapitalise(*, batch_size: int = 1000, progress=None, now=None) -> NameRecapitalisation:
+    """Give the names stored before lines.names existed ("DUPONT", "jean-pierre", "boulangerie
+    martin") their usual capitalisation, for every active service, through
+    contact_details_recapitalise: each corrected record gets its history row (source Système) and,
+    where its published listing changes, is scheduled for the next sync. Reads the candidates by
+    service id in batches of `batch_size` (no cursor open across the writes); a second run changes
+    nothing. `progress(done, report)` is called after each batch."""
+    now = now or timezone.now()
+    report = NameRecapitalisation()
+    typed_in_one_case = Q()
+    for field in PRINTED_NAME_FIELDS:
+        typed_in_one_case |= _typed_in_one_case(field)
+    candidates = ContactDetails.objects.filter(typed_in_one_case, service__state=Service.State.ACTIVE)
+    after = 0
+    while True:
+        batch = list(
+            candidates.filter(service_id__gt=after)
+            .order_by("service_id")
+            .values("service_id", *PRINTED_NAME_FIELDS)[:batch_size]
+        )
+        if not batch:
+            return report
+        for row in batch:
+            service_id = row.pop("service_id")
+            report.examined += 1
+            if capitalised_details(row) == row:
+                continue
+            try:
+                service = Service.objects.select_related("publication").get(pk=service_id)
+                result = contact_details_recapitalise(service=service, now=now)
+            except (ServiceNotEditable, HomonymRefused, LocationError):
+                report.refused.append(service_id)
+                continue
+            if result.changed:
+                report.corrected += 1
+                if result.outcome not in {Outcome.UNCHANGED, Outcome.CANCELLED}:
+                    report.scheduled += 1
+        after = service_id
+        if progress:
+            progress(after, report)

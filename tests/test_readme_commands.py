@@ -110,6 +110,7 @@ CHECK_DIRECTORY = ".venv/bin/python manage.py check_directory"
 CHECK_DIRECTORY_VERBOSE = ".venv/bin/python manage.py check_directory --verbose"
 EMERGENCY = ".venv/bin/python manage.py export_emergency_locations"
 RESOLVE_ADDRESSES = ".venv/bin/python manage.py resolve_addresses"
+RECAPITALISE_NAMES = ".venv/bin/python manage.py recapitalise_names"
 EMERGENCY_SINCE = ".venv/bin/python manage.py export_emergency_locations --since 2026-11-01"
 CURL_EMERGENCY = 'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/urgence/33972102030/'
 CURL_PORTABILITY = (
@@ -199,6 +200,11 @@ COMMANDS = {
         "exit 0; the typed city rewritten to the official name with a history row (source Système) and "
         "the listing scheduled; the unresolved record's service id printed, not its city; a rerun "
         "corrects nothing",
+    ),
+    RECAPITALISE_NAMES: Check(
+        "test_recapitalise_names",
+        "exit 0; a name stored in capitals rewritten in its usual capitalisation with a history row "
+        "(source Système) and the listing scheduled; a mixed-case name untouched; a rerun corrects nothing",
     ),
     EMERGENCY: Check(
         "test_export_emergency_locations",
@@ -560,6 +566,30 @@ def test_resolve_addresses(customer, communes, tmp_path):
     assert ServiceChange.objects.get(service=typed).source == ServiceChange.Source.SYSTEM
     assert Publication.objects.get(service=typed).status == Publication.Status.SCHEDULED
     again = run(RESOLVE_ADDRESSES, env)
+    assert again.returncode == 0 and "0 corrected" in again.stdout, shown(again)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_recapitalise_names(customer, communes, tmp_path):
+    env = development_environment(tmp_path)
+    shouted = factories.make_service(customer, number="+33199005021")
+    factories.make_contact_details(shouted, last_name="DURAND", first_name="CLAIRE")
+    Publication.objects.create(service=shouted, listed=True, status=Publication.Status.SYNCED, in_directory=True,
+                               revision=1)  # fmt: skip
+    mixed = factories.make_service(customer, number="+33199005022")
+    factories.make_contact_details(mixed, last_name="de Gaulle", first_name="Charles")
+
+    result = run(RECAPITALISE_NAMES, env)
+    assert result.returncode == 0, shown(result)
+    assert "1 corrected (history row each), 1 scheduled" in result.stdout, shown(result)
+    assert "DURAND" not in result.stdout
+    details = ContactDetails.objects.get(service=shouted)
+    assert (details.last_name, details.first_name) == ("Durand", "Claire")
+    assert ServiceChange.objects.get(service=shouted).source == ServiceChange.Source.SYSTEM
+    assert Publication.objects.get(service=shouted).status == Publication.Status.SCHEDULED
+    assert ContactDetails.objects.get(service=mixed).last_name == "de Gaulle"
+    again = run(RECAPITALISE_NAMES, env)
     assert again.returncode == 0 and "0 corrected" in again.stdout, shown(again)
 
 

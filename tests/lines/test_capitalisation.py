@@ -1,9 +1,13 @@
 """Names typed in lower or upper case are stored, previewed and published in the usual
 capitalisation (issue 13, item 3), whatever the path: panel, API, bulk apply, existing records."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from customer_api.directory_info import directory_info, directory_update
 from directory.listing import listing_for
@@ -11,7 +15,13 @@ from directory.models import Publication
 from directory.staging import TABLE, stage_batch
 from lines.models import ContactDetails, Service, ServiceChange
 from lines.services import contact_details_apply, contact_details_copy, contact_details_recapitalise
-from tests.factories import INDIVIDUAL_DETAILS, make_contact_details, make_service
+from tests.factories import (
+    COMPANY_DETAILS,
+    INDIVIDUAL_DETAILS,
+    make_contact_details,
+    make_customer,
+    make_service,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +104,47 @@ def test_existing_records_are_recapitalised_with_a_history_row_and_scheduled(cus
     ContactDetails.objects.filter(service=service).update(last_name="DURAND")
     contact_details_copy(source_service=service, targets=[target], actor=customer)
     assert ContactDetails.objects.get(service=target).last_name == "Durand"
+
+
+def test_the_recapitalise_names_command_corrects_existing_records_and_lists_the_refused(customer, communes):
+    """manage.py recapitalise_names, as the README runs it: every active record whose names were
+    typed in one case, with a history row each; mixed case, capitals of a company and terminated
+    services left alone; a homonym it may not create listed by service id, never by name."""
+    shouted, lower_company, mixed, capitals_company, terminated, homonym = (
+        make_service(customer, number=f"+3319900003{i}") for i in range(6)
+    )
+    make_contact_details(shouted, {**INDIVIDUAL_DETAILS, "last_name": "DURAND", "first_name": "CLAIRE"})
+    Publication.objects.create(service=shouted, listed=True, status="synced", in_directory=True)
+    make_contact_details(lower_company, {**COMPANY_DETAILS, "company_name": "boulangerie martin"})
+    make_contact_details(mixed, {**INDIVIDUAL_DETAILS, "last_name": "de Gaulle", "first_name": "Charles"})
+    make_contact_details(capitals_company, {**COMPANY_DETAILS, "company_name": "SNCF"})
+    make_contact_details(terminated, {**INDIVIDUAL_DETAILS, "last_name": "MARTIN"})
+    Service.objects.filter(pk=terminated.pk).update(state="terminated", terminated_at=timezone.now())
+    # Stored before the homonym rule: an initial-only listing printed like another subscriber's.
+    make_contact_details(homonym, {**INDIVIDUAL_DETAILS, "last_name": "BERNARD", "first_name": "Paul"})
+    Publication.objects.create(service=homonym, listed=True, status="synced", in_directory=True,
+                               name_display="initial")  # fmt: skip
+    other = make_service(make_customer("carol", reference="ca30003-1"), number="+33199000399")
+    make_contact_details(other, {**INDIVIDUAL_DETAILS, "last_name": "Bernard", "first_name": "P."})
+    Publication.objects.create(service=other, listed=True, status="synced", in_directory=True)
+
+    out = io.StringIO()
+    call_command("recapitalise_names", "--batch-size", "2", stdout=out)
+    text = out.getvalue()
+    assert "records examined, 2 corrected (history row each), 1 scheduled" in text
+    assert f"Refused service ids: {homonym.pk}" in text and "BERNARD" not in text
+    assert "up to service" in text  # progress
+    assert ContactDetails.objects.get(service=shouted).last_name == "Durand"
+    assert ContactDetails.objects.get(service=lower_company).company_name == "Boulangerie Martin"
+    assert Publication.objects.get(service=shouted).status == "scheduled"
+    assert {change.source for change in ServiceChange.objects.all()} == {ServiceChange.Source.SYSTEM}
+    assert ContactDetails.objects.get(service=terminated).last_name == "MARTIN"
+    assert ContactDetails.objects.get(service=capitals_company).company_name == "SNCF"
+    assert ContactDetails.objects.get(service=homonym).last_name == "BERNARD"
+    assert not ServiceChange.objects.filter(
+        service__in=[mixed, capitals_company, terminated, homonym]
+    ).exists()
+
+    again = io.StringIO()
+    call_command("recapitalise_names", stdout=again)
+    assert "0 corrected" in again.getvalue() and ServiceChange.objects.count() == 2
