@@ -420,13 +420,24 @@ def contact_details_recapitalise(
     details = ContactDetails.objects.filter(service=service).first()
     if details is None:
         return ApplyResult(service=service, changed=False, outcome=Outcome.UNCHANGED)
+    return contact_details_apply(service=service, details=_values(details), publication=_stored_choices(service),
+                                 actor=actor, source=source, now=now)  # fmt: skip
+
+
+def _stored_choices(service: Service) -> dict:
+    """The service's directory choices as contact_details_apply takes them: to save it again."""
     publication = getattr(service, "publication", None)
-    choices = (
+    return (
         {field: getattr(publication, field) for field in CHOICE_FIELDS} if publication else {"listed": False}
     )
-    return contact_details_apply(
-        service=service, details=_values(details), publication=choices, actor=actor, source=source, now=now
-    )
+
+
+def _tally(report, result: ApplyResult) -> None:
+    """Count a record a data command saved again: corrected, and scheduled where it changed."""
+    if result.changed:
+        report.corrected += 1
+        if result.outcome not in {Outcome.UNCHANGED, Outcome.CANCELLED}:
+            report.scheduled += 1
 
 
 @transaction.atomic
@@ -530,15 +541,11 @@ def addresses_resolve(*, batch_size: int = 500, progress=None, now=None) -> Addr
 
 def _address_resolve_one(service_id: int, city: str, report: AddressResolution, now) -> None:
     details = ContactDetails.objects.select_related("service", "service__publication").get(pk=service_id)
-    publication = getattr(details.service, "publication", None)
-    choices = (
-        {field: getattr(publication, field) for field in CHOICE_FIELDS} if publication else {"listed": False}
-    )
     try:
         result = contact_details_apply(
             service=details.service,
             details={**_values(details), "city": city},
-            publication=choices,
+            publication=_stored_choices(details.service),
             actor=None,
             source=ServiceChange.Source.SYSTEM,
             resolve_again=True,
@@ -549,10 +556,7 @@ def _address_resolve_one(service_id: int, city: str, report: AddressResolution, 
         # listing that the official commune makes a homonym of another: support decides.
         report.unresolved.append(service_id)
         return
-    if result.changed:
-        report.corrected += 1
-        if result.outcome not in {Outcome.UNCHANGED, Outcome.CANCELLED}:
-            report.scheduled += 1
+    _tally(report, result)
 
 
 # --- Stored names recapitalised (manage.py recapitalise_names) --------------------------------
@@ -617,10 +621,7 @@ def names_recapitalise(*, batch_size: int = 1000, progress=None, now=None) -> Na
             except (ServiceNotEditable, HomonymRefused, LocationError):
                 report.refused.append(service_id)
                 continue
-            if result.changed:
-                report.corrected += 1
-                if result.outcome not in {Outcome.UNCHANGED, Outcome.CANCELLED}:
-                    report.scheduled += 1
+            _tally(report, result)
         after = service_id
         if progress:
             progress(after, report)
