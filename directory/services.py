@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lines.models import ContactDetails, Service
 
-from .listing import LISTING_CHOICE_FIELDS, initial_name_key, listing_for
+from .listing import LISTING_CHOICE_FIELDS, initial_name_key, listing_for, search_key
 from .models import Publication
 from .publishers import AnnuairePublisher
 
@@ -105,6 +105,23 @@ def initial_homonym(*, service: Service, commune_id: str | None, last_name: str,
     )
 
 
+def prints_anew(
+    before, name: str, details_before: ContactDetails | None, commune_id: str | None, *, refused: bool
+) -> bool:
+    """Whether an edit prints `name` where it was not printed before: a listing that appears,
+    changes its printed name or moves to another commune, or one the directories `refused` (in
+    none of them). Only then is the homonym rule checked: a listing that stays as it was is never
+    refused because someone else printed alike later (any other edit, a new e-mail, must still go
+    through), as the sync never takes one back."""
+    return (
+        refused
+        or before is None
+        or search_key(before.name) != search_key(name)  # a change of case or accents prints nothing new
+        or details_before is None
+        or details_before.commune_id != commune_id
+    )
+
+
 def publication_of(service: Service) -> Publication:
     """The service's publication, or an unsaved blank one (never listed) if it has none yet."""
     try:
@@ -144,6 +161,13 @@ def publication_apply(
         after is not None
         and details_after.legal_form == ContactDetails.LegalForm.INDIVIDUAL
         and publication.name_display == Publication.NameDisplay.INITIAL
+        and prints_anew(
+            before,
+            after.name,
+            details_before,
+            details_after.commune_id,
+            refused=publication.status == Publication.Status.ERROR,
+        )
         and initial_homonym(
             service=service,
             commune_id=details_after.commune_id,

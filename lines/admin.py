@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.listing import listing_for
 from directory.models import Publication, SyncBatch
-from directory.services import HomonymRefused, Outcome, initial_homonym, publication_of
+from directory.services import HomonymRefused, Outcome, initial_homonym, prints_anew, publication_of
 from telecom_panel.admin_search import BoundedSearchMixin
 from telecom_panel.csv_safety import neutralised_row
 
@@ -477,12 +477,16 @@ class ContactDetailsAdminForm(ContactDetailsForm, PublicationForm, forms.ModelFo
             return
         names = capitalised_details({"last_name": cleaned.get("last_name", ""),
                                      "first_name": cleaned.get("first_name", "")})  # fmt: skip
-        if (
-            names["last_name"]
-            and names["first_name"]
-            and initial_homonym(service=service, commune_id=self.location.commune.pk, **names)
-        ):
-            printed = f"{names['last_name']} {names['first_name'][0]}."
+        if not (names["last_name"] and names["first_name"]):
+            return
+        printed = f"{names['last_name']} {names['first_name'][0]}."
+        stored = self.instance if self.instance.pk else None
+        publication = publication_of(service)
+        before = listing_for(stored, publication)
+        refused = publication.status == Publication.Status.ERROR
+        if prints_anew(
+            before, printed, stored, self.location.commune.pk, refused=refused
+        ) and initial_homonym(service=service, commune_id=self.location.commune.pk, **names):
             self.add_error("name_display", HomonymRefused(printed).message)
 
 

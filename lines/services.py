@@ -10,7 +10,6 @@ from datetime import timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
-from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +17,7 @@ from directory.services import CHOICE_FIELDS, HomonymRefused, Outcome, publicati
 
 from .communes import LocationError, WrongTerritory, official_city, resolve_location
 from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
-from .names import PERSON, PRINTED_NAME_FIELDS, capitalised_details
+from .names import PRINTED_NAME_FIELDS, capitalised_details
 from .phone import overseas_territory
 from .portability import rio_issue
 
@@ -564,10 +563,10 @@ def _address_resolve_one(service_id: int, city: str, report: AddressResolution, 
 
 @dataclass
 class NameRecapitalisation:
-    """What names_recapitalise did: records `examined` (those a name of which may be typed in one
-    case), `corrected` (each with its history row, scheduled for the next sync where its listing
-    changed), and the service ids `refused` (an initial-only listing that would now be a homonym,
-    a service terminated meanwhile), for support to chase."""
+    """What names_recapitalise did: records `examined`, `corrected` (each with its history row,
+    scheduled for the next sync where its listing changed), and the service ids `refused` (an
+    initial-only listing the directories refused that would print as a homonym, a service
+    terminated meanwhile), for support to chase."""
 
     examined: int = 0
     corrected: int = 0
@@ -576,16 +575,6 @@ class NameRecapitalisation:
 
     def __post_init__(self):
         self.refused = []
-
-
-def _typed_in_one_case(field: str) -> Q:
-    # A prefilter the database answers from the row alone; Python decides (usual_capitalisation).
-    # On SQLite upper() and lower() fold ASCII only: it may select a few mixed-case names more,
-    # never miss one typed in one case.
-    one_case = Q(**{field: Lower(field)})
-    if PRINTED_NAME_FIELDS[field] == PERSON:  # company names and professions: lower case only
-        one_case |= Q(**{field: Upper(field)})
-    return ~Q(**{field: ""}) & one_case
 
 
 def names_recapitalise(*, batch_size: int = 1000, progress=None, now=None) -> NameRecapitalisation:
@@ -597,10 +586,9 @@ def names_recapitalise(*, batch_size: int = 1000, progress=None, now=None) -> Na
     nothing. `progress(done, report)` is called after each batch."""
     now = now or timezone.now()
     report = NameRecapitalisation()
-    typed_in_one_case = Q()
-    for field in PRINTED_NAME_FIELDS:
-        typed_in_one_case |= _typed_in_one_case(field)
-    candidates = ContactDetails.objects.filter(typed_in_one_case, service__state=Service.State.ACTIVE)
+    # Every record is read (its printed names only): lines.names decides, as no SQL filter can
+    # tell a name typed in one case from "de GAULLE" or "Élodie" on every database.
+    candidates = ContactDetails.objects.filter(service__state=Service.State.ACTIVE)
     after = 0
     while True:
         batch = list(

@@ -191,3 +191,29 @@ def test_an_accepted_listing_is_not_taken_back_because_a_later_one_raced_it(
     assert Publication.objects.get(service=first).status == "synced"
     drift, _check = directory_check(with_ids=True)
     assert first not in [pk for ids in drift.ids.values() for pk in ids]
+
+
+def test_a_listing_that_stays_as_it_was_is_never_refused_for_a_homonym_who_came_later(
+    client, support_staff, customer, other_customer, communes
+):
+    """B chose the initial when no one printed alike; A then printed "Dupont J." (a lone letter in
+    full, or a record of before the rule). B's other edits, the panel's, the admin's and the data
+    commands', go through: only what prints anew is checked, as the sync never takes one back."""
+    ours = publish(customer, JACQUES)  # Dupont J., alone in Paris
+    publish(other_customer, {**JEAN, "first_name": "J."}, FULL)  # prints alike, later
+    changed = contact_details_apply(service=ours, details={**JACQUES, "email": "nouveau@example.fr"},
+                                    publication=dict(INITIAL), actor=customer)  # fmt: skip
+    assert changed.changed and ContactDetails.objects.get(service=ours).email == "nouveau@example.fr"
+    # A change of case only prints nothing new either ("DUPONT" stored before capitalisation).
+    ContactDetails.objects.filter(service=ours).update(last_name="DUPONT")
+    contact_details_apply(service=ours, details=dict(JACQUES), publication=dict(INITIAL), actor=customer)
+    assert ContactDetails.objects.get(service=ours).last_name == "Dupont"
+    client.force_login(support_staff)
+    response = client.post(reverse("admin:lines_contactdetails_change", args=[ours.pk]),
+                           {**POST, "service": ours.pk, "email": "support@example.fr"})  # fmt: skip
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    # Moving to another commune where someone prints alike is printing anew: refused.
+    publish(other_customer, {**JEAN, "postcode": "69003", "city": "Lyon"})
+    with pytest.raises(HomonymRefused):
+        contact_details_apply(service=ours, details={**JACQUES, "postcode": "69003", "city": "Lyon"},
+                              publication=dict(INITIAL), actor=customer)  # fmt: skip

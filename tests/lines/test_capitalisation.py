@@ -117,13 +117,17 @@ def test_the_recapitalise_names_command_corrects_existing_records_and_lists_the_
     Publication.objects.create(service=shouted, listed=True, status="synced", in_directory=True)
     make_contact_details(lower_company, {**COMPANY_DETAILS, "company_name": "boulangerie martin"})
     make_contact_details(mixed, {**INDIVIDUAL_DETAILS, "last_name": "de Gaulle", "first_name": "Charles"})
+    # Neither field wholly in one case, yet typed in capitals but for the particle.
+    particle = make_service(customer, number="+33199000340")
+    make_contact_details(particle, {**INDIVIDUAL_DETAILS, "last_name": "de GAULLE", "first_name": "Charles"})
     make_contact_details(capitals_company, {**COMPANY_DETAILS, "company_name": "SNCF"})
     make_contact_details(terminated, {**INDIVIDUAL_DETAILS, "last_name": "MARTIN"})
     Service.objects.filter(pk=terminated.pk).update(state="terminated", terminated_at=timezone.now())
-    # Stored before the homonym rule: an initial-only listing printed like another subscriber's.
+    # Stored before the homonym rule, an initial-only listing printed like another subscriber's,
+    # that the directories refused: saving it again would print it anew, which the rule forbids.
     make_contact_details(homonym, {**INDIVIDUAL_DETAILS, "last_name": "BERNARD", "first_name": "Paul"})
-    Publication.objects.create(service=homonym, listed=True, status="synced", in_directory=True,
-                               name_display="initial")  # fmt: skip
+    Publication.objects.create(service=homonym, listed=True, status="error", in_directory=False,
+                               name_display="initial", error_reason="Homonymie")  # fmt: skip
     other = make_service(make_customer("carol", reference="ca30003-1"), number="+33199000399")
     make_contact_details(other, {**INDIVIDUAL_DETAILS, "last_name": "Bernard", "first_name": "P."})
     Publication.objects.create(service=other, listed=True, status="synced", in_directory=True)
@@ -131,10 +135,11 @@ def test_the_recapitalise_names_command_corrects_existing_records_and_lists_the_
     out = io.StringIO()
     call_command("recapitalise_names", "--batch-size", "2", stdout=out)
     text = out.getvalue()
-    assert "records examined, 2 corrected (history row each), 1 scheduled" in text
+    assert "7 records examined, 3 corrected (history row each), 1 scheduled" in text
     assert f"Refused service ids: {homonym.pk}" in text and "BERNARD" not in text
     assert "up to service" in text  # progress
     assert ContactDetails.objects.get(service=shouted).last_name == "Durand"
+    assert ContactDetails.objects.get(service=particle).last_name == "de Gaulle"
     assert ContactDetails.objects.get(service=lower_company).company_name == "Boulangerie Martin"
     assert Publication.objects.get(service=shouted).status == "scheduled"
     assert {change.source for change in ServiceChange.objects.all()} == {ServiceChange.Source.SYSTEM}
@@ -147,4 +152,4 @@ def test_the_recapitalise_names_command_corrects_existing_records_and_lists_the_
 
     again = io.StringIO()
     call_command("recapitalise_names", stdout=again)
-    assert "0 corrected" in again.getvalue() and ServiceChange.objects.count() == 2
+    assert "0 corrected" in again.getvalue() and ServiceChange.objects.count() == 3
