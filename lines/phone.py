@@ -125,6 +125,7 @@ def _layout(e164: str) -> _Layout | None:
         if (
             e164.startswith(layout.country_code)
             and len(significant) == layout.significant_digits
+            and significant.isascii()
             and significant.isdigit()
             and significant.startswith(layout.starts_with)
             and not significant.startswith("0")
@@ -229,6 +230,12 @@ def number_prefix(query: str) -> str | None:
         e164 = "+" + compact
     else:
         return None
+    # "+33 (0)6 12 34 56 78", "0033 0 1 ...": the national trunk 0 written after a code of the
+    # plan, where E.164 has none (no number of the plan starts with 0 after its code).
+    for code in TERRITORIES:
+        if e164.startswith(code + "0"):
+            e164 = code + e164[len(code) + 1 :]
+            break
     return e164 if 2 <= len(e164) - 1 <= 15 else None  # E.164: at most 15 digits
 
 

@@ -392,3 +392,23 @@ def test_the_40_day_window_follows_the_category_overseas(customer, number, typed
         state="terminated", terminated_at=timezone.now() - timedelta(days=10)
     )
     assert port_out_check(number=typed, rio=service.rio, channel="test", checked_by="tests").ground == ground
+
+
+@pytest.mark.parametrize(
+    ("typed", "e164"),
+    [
+        ("+33 (0)6 12 34 56 78", "+33612345678"),
+        ("0033 (0)1 99 00 01 01", "+33199000101"),
+        ("+33 0 9 72 10 20 30", "+33972102030"),
+        ("+262 (0)692 12 34 56", "+262692123456"),
+        ("+590 (0)590 20 12 34", "+590590201234"),
+    ],
+)
+def test_the_trunk_zero_written_after_a_code_of_the_plan_is_dropped(typed, e164):
+    """ "+33 (0)6 ..." is how many people write a French number for abroad: E.164 has no 0 there."""
+    assert number_prefix(typed) == e164 and complete_number(typed) == e164
+
+
+@pytest.mark.parametrize("e164", ["+33²12345678", "+3361234567٨", "+262٢62123456"])
+def test_non_ascii_digits_are_no_number_of_the_plan(e164):
+    assert describe(e164).category == Category.OUTSIDE
