@@ -116,7 +116,11 @@ def initial_name_key(last_name: str, first_name: str) -> str:
     (ContactDetails.initial_name_key) for the homonym rule (directory.services.initial_homonym)."""
     if not (last_name and first_name):
         return ""
-    return name_search_key(initial_name(last_name, first_name))
+    # The last name is cut, never the initial: cut as a whole, a long (or "ß"-lengthened) last
+    # name would lose its initial and make "X… Jean" the homonym of "X… Marie".
+    initial = search_key(first_name[0])
+    last = search_key(last_name)[: NAME_SEARCH_LENGTH - 1 - len(initial)].rstrip()
+    return f"{last} {initial}".strip()
 
 
 def listing_flags(listing: Listing) -> list[str]:

@@ -11,14 +11,16 @@ def derive_initial_name_keys(apps, schema_editor):
 
     ContactDetails = apps.get_model("lines", "ContactDetails")
     individuals = ContactDetails.objects.filter(legal_form="individual").only("pk", "last_name", "first_name")
-    batch = []
-    for details in individuals.order_by("pk").iterator(chunk_size=5000):
-        details.initial_name_key = initial_name_key(details.last_name, details.first_name)
-        batch.append(details)
-        if len(batch) == 5000:
-            ContactDetails.objects.bulk_update(batch, ["initial_name_key"])
-            batch = []
-    ContactDetails.objects.bulk_update(batch, ["initial_name_key"])
+    after = None
+    while True:  # by primary key, 5,000 at a time: no cursor stays open across the writes
+        page = individuals.filter(pk__gt=after) if after is not None else individuals
+        batch = list(page.order_by("pk")[:5000])
+        if not batch:
+            return
+        for details in batch:
+            details.initial_name_key = initial_name_key(details.last_name, details.first_name)
+        ContactDetails.objects.bulk_update(batch, ["initial_name_key"])
+        after = batch[-1].pk
 
 
 class Migration(migrations.Migration):
@@ -34,7 +36,7 @@ class Migration(migrations.Migration):
             name='initial_name_key',
             field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=100),
         ),
-        migrations.RunPython(derive_initial_name_keys, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(derive_initial_name_keys, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='contactdetails',
             index=models.Index(fields=['commune', 'initial_name_key'], name='contact_commune_initial_idx'),

@@ -13,4 +13,4 @@ def load(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("lines", "0012_postcodename")]
 
-    operations = [migrations.RunPython(load, migrations.RunPython.noop, elidable=True)]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

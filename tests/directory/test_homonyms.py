@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from customer_api.directory_info import InvalidDirectoryInfo, directory_update
 from directory.drift import directory_check
-from directory.models import Publication, SyncRun
+from directory.listing import initial_name_key
+from directory.models import NAME_SEARCH_LENGTH, Publication, SyncRun
 from directory.services import HomonymRefused
 from directory.staging import TABLE, stage_batch
 from directory.sync import directory_sync_run
@@ -217,3 +218,12 @@ def test_a_listing_that_stays_as_it_was_is_never_refused_for_a_homonym_who_came_
     with pytest.raises(HomonymRefused):
         contact_details_apply(service=ours, details={**JACQUES, "postcode": "69003", "city": "Lyon"},
                               publication=dict(INITIAL), actor=customer)  # fmt: skip
+
+
+def test_a_long_last_name_keeps_its_initial_in_the_key():
+    """The key is cut to the indexed length on the last name, never on the initial: a name of 99
+    letters, or one "ß" lengthens, still tells Jean from Marie."""
+    for last_name in ("X" * 99, "Straß" * 20):
+        jean, marie = initial_name_key(last_name, "Jean"), initial_name_key(last_name, "Marie")
+        assert jean != marie and jean.endswith(" J") and marie.endswith(" M")
+        assert len(jean) <= NAME_SEARCH_LENGTH
