@@ -24,6 +24,9 @@ _BUSINESS_LOWER = frozenset({"et", "à", "au", "aux", "en", "sur", "sous"})
 # What separates the words of a name: spaces, hyphens, apostrophes (straight and typographic), periods.
 _SEPARATORS = re.compile(r"([\s\-'’.]+)")  # noqa: RUF001 (the typographic apostrophe is a real one)
 
+# A number after a name, I to XXXIX ("Louis XIV", "Jean Dupont III"); never the first word ("Xi").
+_ROMAN_NUMERAL = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})(?<=[xvi])")
+
 PERSON = "person"  # last and first names: all lower or all upper case is recapitalised
 BUSINESS = "business"  # company name, designation complement: only all lower case is
 SENTENCE = "sentence"  # a profession: only all lower case, and only its first letter
@@ -95,6 +98,10 @@ def usual_capitalisation(text: str, style: str = PERSON) -> str:
                 word = word.upper()
             elif style == BUSINESS and index > 0 and folded in _BUSINESS_LOWER:
                 word = folded
+            elif index > 0 and _ROMAN_NUMERAL.fullmatch(folded):
+                word = word.upper()  # "Louis XIV", "Jean-Paul II": a regnal or family number
+            elif folded.startswith("mc") and len(folded) > 2 and folded[2].isalpha():
+                word = "Mc" + _capitalised(word[2:])  # "McDonald": the Scots and Irish prefix
             else:
                 word = _capitalised(word)
             result += word + separator

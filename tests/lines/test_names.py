@@ -26,6 +26,14 @@ CASES = [
     ("DE GAULLE", PERSON, "De Gaulle"),  # typed in capitals: the first word takes one
     ("DUPONT D.", PERSON, "Dupont D."),  # a lone D. is an initial, not the particle d'
     ("o'neill", PERSON, "O'Neill"),
+    # A number after a name stays in capitals; never the first word (the surname Xi).
+    ("LOUIS XIV", PERSON, "Louis XIV"),
+    ("jean-paul ii", PERSON, "Jean-Paul II"),
+    ("XI", PERSON, "Xi"),
+    ("LI", PERSON, "Li"),
+    # The Scots and Irish prefix.
+    ("MCDONALD", PERSON, "McDonald"),
+    ("mccartney", PERSON, "McCartney"),
     ("L'HAŸ", PERSON, "L'Haÿ"),
     # Mixed case: the subscriber's own spelling, kept exactly.
     ("McDonald", PERSON, "McDonald"),
