@@ -452,7 +452,8 @@ class ContactDetailsAdminForm(ContactDetailsForm, PublicationForm, forms.ModelFo
         if instance is not None and instance.pk:
             initial.update({name: getattr(instance, name) for name in ContactDetailsForm.base_fields})
             initial.update(initial_publication(publication_of(instance.service)))
-        super().__init__(*args, instance=instance, initial=initial, **kwargs)
+        stored = instance if instance is not None and instance.pk else None
+        super().__init__(*args, instance=instance, initial=initial, stored=stored, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

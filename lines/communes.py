@@ -242,6 +242,24 @@ def resolve_location(postcode: str, city: str, chosen: str = "") -> Location:
     raise LocationError(f"city does not name one commune of postcode {postcode}", offered)
 
 
+def city_to_resolve(postcode: str, city: str, stored) -> str:
+    """The city to resolve `postcode` with, given the `stored` contact details (or None): the
+    city itself, except when it is the stored city of an arrondissement, unchanged ("Paris 11e
+    Arrondissement", which the form and the API are filled with), beside another postcode: the
+    customer moved within Paris, Lyon or Marseille and changed the postcode only, so the new
+    postcode's arrondissement is taken ("Paris" is resolved). An arrondissement the customer typed
+    ("Paris 11e" with 75020) differs from the stored city, and stays a contradiction."""
+    if (
+        stored is not None
+        and stored.arrondissement_id
+        and stored.commune_id in ARRONDISSEMENT_CITIES
+        and city == stored.city
+        and postcode != stored.postcode
+    ):
+        return ARRONDISSEMENT_CITIES[stored.commune_id]
+    return city
+
+
 def official_city(location: Location) -> str:
     """The city as stored and published: the commune's official name, or for Paris, Lyon and
     Marseille its arrondissement's ("Paris 11e Arrondissement", the COG's name, which

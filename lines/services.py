@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.services import CHOICE_FIELDS, HomonymRefused, Outcome, publication_apply, publication_requeue
 
-from .communes import LocationError, WrongTerritory, official_city, resolve_location
+from .communes import LocationError, WrongTerritory, city_to_resolve, official_city, resolve_location
 from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
 from .names import PERSON, PRINTED_NAME_FIELDS, capitalised_details
 from .phone import overseas_territory
@@ -149,7 +149,10 @@ def contact_details_apply(
     if resolve_again or not unchanged_address:
         # Only an address that changes is resolved again: a record saved under an older, looser
         # rule (a city spelling refused today) must never stop a withdrawal or another change.
-        location = resolve_location(edited.postcode, edited.city, chosen=chosen_commune)
+        # The stored arrondissement's name sent back unchanged with a new postcode is a move within
+        # Paris, Lyon or Marseille (lines.communes.city_to_resolve), not what the customer typed.
+        resolved_city = city_to_resolve(edited.postcode, edited.city, before)
+        location = resolve_location(edited.postcode, resolved_city, chosen=chosen_commune)
         territory = overseas_territory(str(service.number))
         if territory and location.departement not in territory.departements:
             # Emergency calls from an overseas number are routed in its territory.
@@ -161,6 +164,8 @@ def contact_details_apply(
         edited.arrondissement = location.arrondissement
         edited.departement = location.departement
         edited.city = official_city(location)
+        if resolved_city != typed_city:
+            typed_city = edited.city  # nothing typed: the history shows the move, no "saisi"
 
     old, new = _recorded(before), _recorded(edited)
     # A blank field and a missing one read the same: only real changes are recorded.

@@ -251,6 +251,24 @@ def test_without_javascript_the_form_offers_the_postcodes_communes_and_takes_the
     assert ServiceChange.objects.get(service=service).changes[TYPED_CITY] == [None, "Nulle Part"]
 
 
+def test_changing_only_the_postcode_moves_within_paris(client, customer):
+    """The form is filled with the stored "Paris 11e Arrondissement": a new postcode alone is a
+    move to its arrondissement; "Paris 11e" typed with 75020 stays two places, refused."""
+    client.force_login(customer)
+    service = make_service(customer)
+    _apply(service, customer, postcode="75011", city="Paris")
+    url = reverse("service_contact_edit", args=[service.number_digits])
+    post = {**FORM_POST, "postcode": "75012", "city": "Paris 11e Arrondissement"}
+    assert client.post(url, post).status_code == 302
+    details = ContactDetails.objects.get(service=service)
+    assert (details.city, details.arrondissement_id) == ("Paris 12e Arrondissement", "75112")
+    assert TYPED_CITY not in ServiceChange.objects.filter(service=service).latest("pk").changes
+    assert client.post(url, {**FORM_POST, "postcode": "75020", "city": "Paris 11e"}).status_code == 400
+    with pytest.raises(ArrondissementMismatch):
+        _apply(service, customer, postcode="75020", city="Paris 11e")
+    assert ContactDetails.objects.get(service=service).postcode == "75012"
+
+
 def test_a_forged_commune_code_is_no_choice(client, customer):
     client.force_login(customer)
     service = make_service(customer)
