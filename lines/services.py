@@ -76,6 +76,24 @@ def _record(*, service, actor, source, changes, outcome, now, application="") ->
     )
 
 
+def address_location(*, service: Service, postcode: str, city: str, chosen_commune: str = "", stored=None):
+    """Where contact_details_apply will place `service`'s installation address (a lines.communes.
+    Location), or the LocationError it will raise: for a form to say so beside its fields before
+    saving (the admin cannot show an exception raised while saving). `stored` is the service's
+    contact details as saved (lines.communes.city_to_resolve)."""
+    # The stored arrondissement's name sent back unchanged with a new postcode is a move within
+    # Paris, Lyon or Marseille (lines.communes.city_to_resolve), not what the customer typed.
+    location = resolve_location(postcode, city_to_resolve(postcode, city, stored), chosen=chosen_commune)
+    territory = overseas_territory(str(service.number))
+    if territory and location.departement not in territory.departements:
+        # Emergency calls from an overseas number are routed in its territory.
+        raise WrongTerritory(
+            _("Ce numéro est attribué pour %(territory)s : son adresse d'installation doit s'y trouver.")
+            % {"territory": territory.name}
+        )
+    return location
+
+
 @transaction.atomic
 def contact_details_apply(
     *,
@@ -149,17 +167,14 @@ def contact_details_apply(
     if resolve_again or not unchanged_address:
         # Only an address that changes is resolved again: a record saved under an older, looser
         # rule (a city spelling refused today) must never stop a withdrawal or another change.
-        # The stored arrondissement's name sent back unchanged with a new postcode is a move within
-        # Paris, Lyon or Marseille (lines.communes.city_to_resolve), not what the customer typed.
+        location = address_location(
+            service=service,
+            postcode=edited.postcode,
+            city=edited.city,
+            chosen_commune=chosen_commune,
+            stored=before,
+        )
         resolved_city = city_to_resolve(edited.postcode, edited.city, before)
-        location = resolve_location(edited.postcode, resolved_city, chosen=chosen_commune)
-        territory = overseas_territory(str(service.number))
-        if territory and location.departement not in territory.departements:
-            # Emergency calls from an overseas number are routed in its territory.
-            raise WrongTerritory(
-                _("Ce numéro est attribué pour %(territory)s : son adresse d'installation doit s'y trouver.")
-                % {"territory": territory.name}
-            )
         edited.commune = location.commune
         edited.arrondissement = location.arrondissement
         edited.departement = location.departement
