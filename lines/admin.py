@@ -395,21 +395,13 @@ class ServiceAdmin(admin.ModelAdmin):
             ).iterator(chunk_size=2000):
                 details, publication = service.details_or_none, publication_of(service)
                 yield [
-                    service.national_number,
-                    service.kind,
-                    service.label,
-                    service.billing_account.reference,
-                    service.billing_account.owner.get_username(),
-                    details.legal_form if details else "",
-                    details.display_name if details else "",
-                    details.siret if details else "",
-                    details.postcode if details else "",
-                    details.city if details else "",
-                    details.commune_id if details else "",
-                    details.departement if details else "",
-                    "oui" if publication.listed else "non",
-                    publication.status,
-                ]
+                    service.national_number, service.kind, service.label, service.billing_account.reference,
+                    service.billing_account.owner.get_username(), details.legal_form if details else "",
+                    details.display_name if details else "", details.siret if details else "",
+                    details.postcode if details else "", details.city if details else "",
+                    details.commune_id if details else "", details.departement if details else "",
+                    "oui" if publication.listed else "non", publication.status,
+                ]  # fmt: skip
 
         class Echo:
             def write(self, value):
