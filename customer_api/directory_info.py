@@ -303,7 +303,7 @@ def directory_update(*, service: Service, update: dict, actor, application: str)
         details, publication = locked.details_or_none, publication_of(locked)
         data, refused = _merged(update, _stored_form_data(details, publication))
         refused += _refusals(update, current, data.get("legal_form", ""))
-        details_form, publication_form = ContactDetailsForm(data), PublicationForm(data)
+        details_form, publication_form = ContactDetailsForm(data, stored=details), PublicationForm(data)
         valid = details_form.is_valid() & publication_form.is_valid()  # both, for every message at once
         messages = refused + _form_messages(details_form, publication_form)
         if messages or not valid:

@@ -26,6 +26,7 @@ from directory.services import HomonymRefused, Outcome, initial_homonym, prints_
 from telecom_panel.admin_search import BoundedSearchMixin
 from telecom_panel.csv_safety import neutralised_row
 
+from .communes import LocationError, WrongTerritory
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
 from .history import describe
 from .models import (
@@ -42,6 +43,7 @@ from .phone import complete_number, number_prefix
 from .portability import no_rio_reason, port_out_check, rio_regenerate
 from .services import (
     ServiceNotEditable,
+    address_location,
     contact_details_apply,
     publication_requeue_by_support,
     publication_withdraw,
@@ -443,6 +445,12 @@ class ContactDetailsAdminForm(ContactDetailsForm, PublicationForm, forms.ModelFo
     """The panel's own form (Informations, Adresse, Parution), for support: the same checks, and
     saving goes through the same service, with the support member as actor."""
 
+    # The panel's radio buttons `commune_choice` (ContactDetailsForm.chosen_commune reads it):
+    # hidden until a city names none or several of the postcode's communes, then the list to pick
+    # from. Declared here only, so that the panel's and the API's forms never meet it; a code
+    # outside the postcode's communes is no choice (lines.communes.resolve_location).
+    commune_choice = forms.CharField(label=_("Commune"), required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = ContactDetails
         fields = ["service"]
@@ -452,7 +460,8 @@ class ContactDetailsAdminForm(ContactDetailsForm, PublicationForm, forms.ModelFo
         if instance is not None and instance.pk:
             initial.update({name: getattr(instance, name) for name in ContactDetailsForm.base_fields})
             initial.update(initial_publication(publication_of(instance.service)))
-        super().__init__(*args, instance=instance, initial=initial, **kwargs)
+        stored = instance if instance is not None and instance.pk else None
+        super().__init__(*args, instance=instance, initial=initial, stored=stored, **kwargs)
 
     def clean(self):
         cleaned = super().clean()
@@ -463,6 +472,29 @@ class ContactDetailsAdminForm(ContactDetailsForm, PublicationForm, forms.ModelFo
             )
         self._clean_homonym(service, cleaned)
         return cleaned
+
+    def _clean_location(self, cleaned):
+        """The panel's checks, plus what contact_details_apply alone would say: an overseas
+        number's address outside its territory, beside the postcode; and the postcode's communes
+        to pick from when the city names none or several of them."""
+        super()._clean_location(cleaned)
+        if self.commune_candidates:
+            self.fields["commune_choice"].widget = forms.RadioSelect(
+                choices=[
+                    (commune.code, f"{commune.name} ({commune.departement})")
+                    for commune in self.commune_candidates
+                ]
+            )
+        service = cleaned.get("service") or getattr(self.instance, "service", None)
+        if service is None or self.location is None:
+            return
+        try:
+            address_location(service=service, postcode=cleaned["postcode"], city=cleaned["city"],
+                             chosen_commune=self.chosen_commune(), stored=self.stored)  # fmt: skip
+        except WrongTerritory as wrong:
+            self.add_error("postcode", wrong.message)
+        except LocationError:
+            pass  # said by ContactDetailsForm already
 
     def _clean_homonym(self, service, cleaned):
         """The homonym rule beside the option, as the panel says it (contact_details_apply would
@@ -512,7 +544,7 @@ class ContactDetailsAdmin(admin.ModelAdmin):
         (_("Informations"), {"fields": ["legal_form", "last_name", "first_name", "profession", "company_name",
                                         "designation_complement", "siret", "ape_code", "email"]}),
         (_("Adresse"), {"fields": ["street_number", "street_number_suffix", "street_type", "street_name",
-                                   "address_complement", "postcode", "city", "country"]}),
+                                   "address_complement", "postcode", "city", "commune_choice", "country"]}),
         (_("Parution dans les annuaires"), {"fields": ["listed", "marketing_accepted", "reverse_search",
                                                        "name_display", "address_display", "line_designation"]}),
     ]  # fmt: skip
@@ -528,23 +560,61 @@ class ContactDetailsAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         service = obj.service if change else form.cleaned_data["service"]
-        contact_details_apply(
-            service=service,
-            details=form.details(),
-            publication=form.choices_for(form.cleaned_data["legal_form"]),
-            actor=request.user,
-            source=ServiceChange.Source.ADMIN,
-        )
+        try:
+            contact_details_apply(
+                service=service,
+                details=form.details(),
+                publication=form.choices_for(form.cleaned_data["legal_form"]),
+                actor=request.user,
+                source=ServiceChange.Source.ADMIN,
+                chosen_commune=form.chosen_commune(),
+            )
+        except (LocationError, HomonymRefused, ServiceNotEditable) as refused:
+            # The form's clean() says all of these beside their fields; this is what changed
+            # between it and the save (the service terminated, an homonym listed meanwhile). Too
+            # late for the form: nothing is kept (contact_details_apply's transaction is rolled
+            # back, and no log entry is written: log_addition, log_change), support is told and
+            # sent back to the form (response_add, response_change).
+            request._contact_details_refused = True
+            messages.error(request, _refusal_message(refused))
+            return
         # The admin logs and redirects with `obj`: make it the record the service saved.
         obj.service_id = service.pk
         obj._state.adding = False
         obj.refresh_from_db()
+
+    def log_addition(self, request, obj, message):
+        if not getattr(request, "_contact_details_refused", False):
+            return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "_contact_details_refused", False):
+            return super().log_change(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "_contact_details_refused", False):
+            return redirect(request.get_full_path())
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_contact_details_refused", False):
+            return redirect(request.get_full_path())
+        return super().response_change(request, obj)
 
     def response_post_save_change(self, request, obj):
         return _to_service(obj)
 
     def response_post_save_add(self, request, obj):
         return _to_service(obj)
+
+
+def _refusal_message(refused: Exception) -> str:
+    """What contact_details_apply's refusal says to support, in the panel's words."""
+    if isinstance(refused, (WrongTerritory, HomonymRefused)):
+        return refused.message
+    if isinstance(refused, LocationError):
+        return _("Cette adresse ne correspond à aucune commune.")
+    return str(refused)
 
 
 def _to_service(details):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .models import Commune, PostcodeName
 from .place_names import normalise_place_name
-from .postcode_names import KINDS, POSTCODE_NAMES_CSV
+from .postcode_names import POSTCODE_NAMES_CSV
 
 COMMUNES_CSV = Path(__file__).resolve().parent / "reference" / "communes.csv"
 
@@ -102,8 +102,41 @@ def place_name_problem(city: str) -> str | None:
 
 
 def communes_for_postcode(postcode: str) -> list[Commune]:
-    """The communes (not arrondissements) a postcode serves, by name."""
-    return list(Commune.objects.filter(postal_codes__code=postcode, parent__isnull=True).order_by("name"))
+    """The communes (not arrondissements) a postcode serves, by name: the COG's, and those La Poste
+    pairs with it in PostcodeName (62760 serves Thièvres in the Somme too, which the COG does not
+    say): the customer may live in any of them, so the choice offered lists them all."""
+    communes = {commune.code: commune for commune in _official_communes(postcode)}
+    for commune in Commune.objects.filter(postcode_names__postcode=postcode, parent__isnull=True).distinct():
+        communes.setdefault(commune.code, commune)
+    return sorted(communes.values(), key=lambda commune: (commune.name, commune.code))
+
+
+def _official_communes(postcode: str) -> list[Commune]:
+    """The communes whose official name belongs with `postcode`: the COG's, and La Poste's pairs
+    the COG lacks (PostcodeName rows of the official kind)."""
+    communes = {
+        commune.code: commune
+        for commune in Commune.objects.filter(postal_codes__code=postcode, parent__isnull=True)
+    }
+    for commune in Commune.objects.filter(
+        postcode_names__postcode=postcode, postcode_names__kind="official", parent__isnull=True
+    ):
+        communes.setdefault(commune.code, commune)
+    return sorted(communes.values(), key=lambda commune: (commune.name, commune.code))
+
+
+def _officially_named(postcode: str, typed: str) -> list[Commune]:
+    """The communes `typed` names by an official name beside `postcode`: their own (Paris, Lyon and
+    Marseille with an arrondissement too), or the name La Poste gives a pair the COG lacks
+    (PostcodeName's official kind: "62760 Thièvres" for the Somme's, "71350 Verdun-sur-le-Doubs")."""
+    named = {
+        commune.code: commune for commune in _official_communes(postcode) if _names_commune(typed, commune)
+    }
+    for row in PostcodeName.objects.filter(
+        postcode=postcode, search_name=typed, kind="official", commune__parent__isnull=True
+    ).select_related("commune"):
+        named.setdefault(row.commune.code, row.commune)
+    return sorted(named.values(), key=lambda commune: commune.code)
 
 
 def _names_commune(typed: str, commune: Commune) -> bool:
@@ -142,19 +175,23 @@ def _other_arrondissement(commune: Commune, postcode: str, written: int, derived
 
 
 def communes_named(postcode: str, typed: str) -> list[Commune]:
-    """The communes that `typed` (normalised) names beside `postcode` in PostcodeName, by the
-    strongest kind of name that names any: one commune, or several when that kind is genuinely
-    ambiguous ("Château-Chinon" for both Château-Chinon (Ville) and (Campagne), 58120)."""
-    rows = list(
+    """The communes that `typed` (normalised) names beside `postcode` in PostcodeName by a name
+    other than the official one (libellé d'acheminement, usual name, lieu-dit, former commune):
+    one commune, or several ("Château-Chinon" is La Poste's libellé of Château-Chinon (Ville) and
+    the usual name of Château-Chinon (Campagne), 58120), which resolve_location offers as a choice.
+
+    Every kind counts alike, on purpose: the address routes emergency calls, and a commune picked
+    because its kind of name ranks higher is a guess that sends the call to the wrong place in the
+    other case, where a question costs one click. The common cases ask nothing: an official name
+    ("75015 Paris") is settled before this is read, and a libellé that is also the usual or former
+    name of the same commune names one commune."""
+    rows = (
         PostcodeName.objects.filter(postcode=postcode, search_name=typed, commune__parent__isnull=True)
+        .exclude(kind="official")
         .select_related("commune")
         .order_by("commune_id")
     )
-    for kind in KINDS:
-        communes = [row.commune for row in rows if row.kind == kind]
-        if communes:
-            return list({commune.code: commune for commune in communes}.values())
-    return []
+    return list({row.commune.code: row.commune for row in rows}.values())
 
 
 def resolve_location(postcode: str, city: str, chosen: str = "") -> Location:
@@ -165,35 +202,62 @@ def resolve_location(postcode: str, city: str, chosen: str = "") -> Location:
     commune's name has (`=Lyon`) names no commune.
 
     The city may be the commune's official name, or any other name of it La Poste or the COG give
-    for that postcode (PostcodeName: libellé d'acheminement, usual name, former commune). When it
-    names none of the postcode's communes, or several, `chosen` (an INSEE code the customer picked
+    for that postcode (PostcodeName: libellé d'acheminement, usual name, former commune), or one
+    La Poste pairs with the postcode. When it names none of the postcode's communes, or several
+    (by their official names, or else by any other names: communes_named), `chosen` (an INSEE code the customer picked
     among the candidates the error listed) decides; otherwise the error lists the candidates.
     """
     problem = place_name_problem(city)
     if problem:
         raise PlaceNameError(problem)
-    candidates = communes_for_postcode(postcode)
     typed = normalise_place_name(city)
-    for commune in candidates:
-        if _names_commune(typed, commune):
-            location = _with_arrondissement(commune, postcode)
-            if location.arrondissement is not None:
-                # "Paris 11e" with 75020: the customer said two places; we pick neither.
-                written = re.search(r"[0-9]+", typed[len(commune.search_name) :])
-                derived = arrondissement_number(location.arrondissement.code)
-                if written and int(written.group()) != derived:
-                    return _other_arrondissement(commune, postcode, int(written.group()), derived)
-            return location
+    # Official names first, and alone: a weaker kind of name never makes "75015 Paris" ambiguous.
+    # Two communes with the same official name beside the postcode (62760 Thièvres, Pas-de-Calais
+    # and Somme) are a question for the customer, never a pick.
+    official = _officially_named(postcode, typed)
+    if len(official) > 1:
+        for commune in official:
+            if chosen and commune.code == chosen:
+                return _with_arrondissement(commune, postcode)
+        raise LocationError(f"city names several communes of postcode {postcode}", official)
+    if official:
+        commune = official[0]
+        location = _with_arrondissement(commune, postcode)
+        if location.arrondissement is not None and _names_commune(typed, commune):
+            # "Paris 11e" with 75020: the customer said two places; we pick neither.
+            written = re.search(r"[0-9]+", typed[len(commune.search_name) :])
+            derived = arrondissement_number(location.arrondissement.code)
+            if written and int(written.group()) != derived:
+                return _other_arrondissement(commune, postcode, int(written.group()), derived)
+        return location
     named = communes_named(postcode, typed)
     if len(named) == 1:
         return _with_arrondissement(named[0], postcode)
-    offered = named or candidates
+    offered = named or communes_for_postcode(postcode)
     for commune in offered:
         if chosen and commune.code == chosen:
             return _with_arrondissement(commune, postcode)
     if not offered:
         raise LocationError(f"unknown postcode {postcode}", [])
     raise LocationError(f"city does not name one commune of postcode {postcode}", offered)
+
+
+def city_to_resolve(postcode: str, city: str, stored) -> str:
+    """The city to resolve `postcode` with, given the `stored` contact details (or None): the
+    city itself, except when it is the stored city of an arrondissement, unchanged ("Paris 11e
+    Arrondissement", which the form and the API are filled with), beside another postcode: the
+    customer moved within Paris, Lyon or Marseille and changed the postcode only, so the new
+    postcode's arrondissement is taken ("Paris" is resolved). An arrondissement the customer typed
+    ("Paris 11e" with 75020) differs from the stored city, and stays a contradiction."""
+    if (
+        stored is not None
+        and stored.arrondissement_id
+        and stored.commune_id in ARRONDISSEMENT_CITIES
+        and city == stored.city
+        and postcode != stored.postcode
+    ):
+        return ARRONDISSEMENT_CITIES[stored.commune_id]
+    return city
 
 
 def official_city(location: Location) -> str:
@@ -239,7 +303,14 @@ def check_postcode_names(pairs: list[tuple[str, str, str]]) -> PostcodeNameCheck
             found = resolve_location(postcode, name).insee_code
         except LocationError as error:
             offered = {commune.code for commune in error.candidates}
-            if len(homonyms) > 1 and homonyms <= offered:
+            typed = normalise_place_name(name)
+            # Several communes by name: in La Poste's own data, or by another kind of name beside
+            # the postcode ("58120 CHATEAU CHINON": (Ville)'s libellé, (Campagne)'s usual name).
+            named = {
+                commune.code
+                for commune in _officially_named(postcode, typed) or communes_named(postcode, typed)
+            }
+            if (len(homonyms) > 1 and homonyms <= offered) or (len(named) > 1 and expected in offered):
                 check.ambiguous.append((postcode, name, expected, "choice offered"))
             else:
                 check.failed.append((postcode, name, expected, type(error).__name__))

@@ -20,6 +20,7 @@ from .communes import (
     ArrondissementMismatch,
     LocationError,
     PlaceNameError,
+    city_to_resolve,
     normalise_place_name,
     place_name_problem,
     resolve_location,
@@ -191,8 +192,11 @@ class ContactDetailsForm(forms.Form):
         ContactDetails.LegalForm.COMPANY: ("siret", "ape_code", "company_name"),
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The contact details saved (None for a first entry): a stored arrondissement's name sent
+        # back with a new postcode is a move within the city (lines.communes.city_to_resolve).
+        self.stored = stored
         self.location = None
         # The postcode's communes, offered as a choice when the city names none or several of them.
         self.commune_candidates = []
@@ -250,7 +254,9 @@ class ContactDetailsForm(forms.Form):
         if not postcode or not city:
             return
         try:
-            self.location = resolve_location(postcode, city, chosen=self.chosen_commune())
+            self.location = resolve_location(
+                postcode, city_to_resolve(postcode, city, self.stored), chosen=self.chosen_commune()
+            )
         except PlaceNameError as error:  # clean_city has refused it already; said again, to be sure
             self.add_error("city", PLACE_NAME_ERRORS[error.problem])
         except ArrondissementMismatch as error:

@@ -79,7 +79,8 @@ class PostcodeName(models.Model):
     name with a postcode La Poste pairs it with but the COG does not.
 
     Reference data loaded from `lines/reference/postcode_names.csv` (lines.postcode_names builds
-    it); lines.communes.resolve_location reads it after the official names.
+    it); lines.communes.resolve_location reads its official kind with the COG's official names, and
+    the other kinds after them.
     """
 
     class Kind(models.TextChoices):

@@ -32,10 +32,11 @@ LAPOSTE_FIELDS = ["codePostal", "codeCommune", "nomCommune", "libelleAcheminemen
 FORMER_FIELDS = ["code", "nom", "type", "commune"]
 POSTCODE_NAME_FIELDS = ["postcode", "name", "commune", "kind"]
 
-# Kinds, strongest first: when one postcode's names lead to several communes, the strongest kind
-# decides (lines.communes.resolve_location); two communes of the same kind are genuinely ambiguous.
-# La Poste's libellé comes before the usual name: "58120 CHATEAU CHINON" is its libellé for
-# Château-Chinon (Ville), while the usual name "Château-Chinon" is both (Ville)'s and (Campagne)'s.
+# Kinds, strongest first: when one (postcode, name) names the same commune in several ways, the
+# strongest is kept. Between communes, only the official kind outranks the others
+# (lines.communes.resolve_location): "75015 Paris" names Paris whatever else is called so beside
+# 75015; two communes named by the other kinds ("58120 Château-Chinon": La Poste's libellé of
+# Château-Chinon (Ville), the usual name of Château-Chinon (Campagne)) are offered as a choice.
 KINDS = ("official", "acheminement", "usual", "ligne5", "former")
 _QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
 _CEDEX = re.compile(r"\bCEDEX\b", re.IGNORECASE)

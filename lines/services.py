@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.services import CHOICE_FIELDS, HomonymRefused, Outcome, publication_apply, publication_requeue
 
-from .communes import LocationError, WrongTerritory, official_city, resolve_location
+from .communes import LocationError, WrongTerritory, city_to_resolve, official_city, resolve_location
 from .models import BulkApplyJob, BulkApplyTarget, ContactDetails, Service, ServiceChange
 from .names import PRINTED_NAME_FIELDS, capitalised_details
 from .phone import overseas_territory
@@ -37,6 +37,11 @@ _COPIED_CHOICE_FIELDS = tuple(field for field in CHOICE_FIELDS if field != "line
 
 class ServiceNotEditable(Exception):
     pass
+
+
+class AddressChangedMeanwhile(Exception):
+    """The stored address is no longer the one a data command read (contact_details_apply's
+    `expected_address`): someone edited it meanwhile, and that edit wins."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,24 @@ def _record(*, service, actor, source, changes, outcome, now, application="") ->
     )
 
 
+def address_location(*, service: Service, postcode: str, city: str, chosen_commune: str = "", stored=None):
+    """Where contact_details_apply will place `service`'s installation address (a lines.communes.
+    Location), or the LocationError it will raise: for a form to say so beside its fields before
+    saving (the admin cannot show an exception raised while saving). `stored` is the service's
+    contact details as saved (lines.communes.city_to_resolve)."""
+    # The stored arrondissement's name sent back unchanged with a new postcode is a move within
+    # Paris, Lyon or Marseille (lines.communes.city_to_resolve), not what the customer typed.
+    location = resolve_location(postcode, city_to_resolve(postcode, city, stored), chosen=chosen_commune)
+    territory = overseas_territory(str(service.number))
+    if territory and location.departement not in territory.departements:
+        # Emergency calls from an overseas number are routed in its territory.
+        raise WrongTerritory(
+            _("Ce numéro est attribué pour %(territory)s : son adresse d'installation doit s'y trouver.")
+            % {"territory": territory.name}
+        )
+    return location
+
+
 @transaction.atomic
 def contact_details_apply(
     *,
@@ -82,6 +105,7 @@ def contact_details_apply(
     options_when_unlisted: bool = False,
     chosen_commune: str = "",
     resolve_again: bool = False,
+    expected_address: tuple | None = None,
     now=None,
 ) -> ApplyResult:
     """Save a service's contact details and directory choices in one step.
@@ -92,7 +116,9 @@ def contact_details_apply(
     communes when the city named none or several), and a pair that does not resolve raises
     LocationError. The city stored, and so published, is the official name (lines.communes.
     official_city); what the customer typed, when it differs, is kept in the history row.
-    `resolve_again` resolves an unchanged address too (addresses_resolve). The publication
+    `resolve_again` resolves an unchanged address too (addresses_resolve), and `expected_address`,
+    the (postcode, city, commune_id) the caller computed from, raises AddressChangedMeanwhile when
+    the stored address is no longer that once the service is locked. The publication
     status follows directory.services' rules; one history row records every field that changed,
     with its source and, for the API, the customer's application by name (and the options it
     sends kept even unlisted: directory.services.publication_apply).
@@ -111,6 +137,11 @@ def contact_details_apply(
             _("Ce service est résilié : ses coordonnées ne peuvent plus être modifiées.")
         )
     current = ContactDetails.objects.filter(service=service).first()
+    if expected_address is not None and (
+        current is None or (current.postcode, current.city, current.commune_id) != tuple(expected_address)
+    ):
+        # Checked under the lock: an edit committed since the caller read the address is kept.
+        raise AddressChangedMeanwhile
     before = copy.copy(current)
 
     edited = current or ContactDetails(service=service)
@@ -135,18 +166,20 @@ def contact_details_apply(
     if resolve_again or not unchanged_address:
         # Only an address that changes is resolved again: a record saved under an older, looser
         # rule (a city spelling refused today) must never stop a withdrawal or another change.
-        location = resolve_location(edited.postcode, edited.city, chosen=chosen_commune)
-        territory = overseas_territory(str(service.number))
-        if territory and location.departement not in territory.departements:
-            # Emergency calls from an overseas number are routed in its territory.
-            raise WrongTerritory(
-                _("Ce numéro est attribué pour %(territory)s : son adresse d'installation doit s'y trouver.")
-                % {"territory": territory.name}
-            )
+        location = address_location(
+            service=service,
+            postcode=edited.postcode,
+            city=edited.city,
+            chosen_commune=chosen_commune,
+            stored=before,
+        )
+        resolved_city = city_to_resolve(edited.postcode, edited.city, before)
         edited.commune = location.commune
         edited.arrondissement = location.arrondissement
         edited.departement = location.departement
         edited.city = official_city(location)
+        if resolved_city != typed_city:
+            typed_city = edited.city  # nothing typed: the history shows the move, no "saisi"
 
     old, new = _recorded(before), _recorded(edited)
     # A blank field and a missing one read the same: only real changes are recorded.
@@ -486,14 +519,17 @@ def service_terminate(*, service: Service, actor, now=None) -> bool:
 @dataclass
 class AddressResolution:
     """What addresses_resolve did: records `examined`, `corrected` (each with its history row,
-    and scheduled for the next sync where its listing changed), and the service ids of those
+    and scheduled for the next sync where its listing changed), the service ids of those
     `unresolved` (the postcode and city name no commune, or an overseas number's address is
-    outside its territory), for ops to chase."""
+    outside its territory), for ops to chase, `changed_meanwhile` (edited while the command ran:
+    left as edited), and the `distinct` (postcode, city) pairs resolved."""
 
     examined: int = 0
     corrected: int = 0
     scheduled: int = 0
     unresolved: list = None
+    changed_meanwhile: int = 0
+    distinct: int = 0
 
     def __post_init__(self):
         self.unresolved = []
@@ -503,53 +539,75 @@ def addresses_resolve(*, batch_size: int = 500, progress=None, now=None) -> Addr
     """Re-resolve the address of every active service to the official commune name (and
     arrondissement), through contact_details_apply with source Système, so that each corrected
     record gets its history row (the old city, as typed, stays in it) and its publication follows
-    directory.services' rules. Each distinct (postcode, city, commune) is resolved once, and only
-    records that differ from the resolution are written: a second run changes nothing.
-    `progress(done, total, report)` is called after each batch of pairs."""
+    directory.services' rules. Each distinct (postcode, city) is resolved once, and only records
+    that differ from the resolution are written: a second run changes nothing.
+
+    The records are walked by service id (the primary key) in batches of `batch_size`, each
+    (postcode, city) resolved once through a cache: one indexed range read per batch, where a
+    query per distinct pair would scan the table for each of Paris's thousands of spellings.
+    `progress(done, total, report)` is called after each batch, in records."""
     now = now or timezone.now()
     report = AddressResolution()
     active = ContactDetails.objects.filter(service__state=Service.State.ACTIVE)
-    pairs = list(
-        active.values_list("postcode", "city", "commune_id", "arrondissement_id")
-        .annotate(records=Count("pk"))
-        .order_by("postcode", "city", "commune_id")
-    )
-    for done, (postcode, city, commune_id, arrondissement_id, records) in enumerate(pairs, start=1):
-        report.examined += records
-        same_pair = active.filter(
-            postcode=postcode, city=city, commune_id=commune_id, arrondissement_id=arrondissement_id
+    total = active.count()
+    resolved: dict[tuple[str, str], tuple | None] = {}
+    last = None
+    while True:
+        batch = active.order_by("pk")
+        if last is not None:
+            batch = batch.filter(pk__gt=last)
+        # A list, not a cursor: nothing is left open across the writes below.
+        rows = list(
+            batch.values_list("pk", "postcode", "city", "commune_id", "arrondissement_id")[:batch_size]
         )
-        try:
-            location = resolve_location(postcode, city)
-        except LocationError:
-            report.unresolved.extend(same_pair.order_by("pk").values_list("pk", flat=True))
-        else:
-            wanted = (
-                official_city(location),
-                location.commune.code,
-                getattr(location.arrondissement, "code", None),
-            )
-            if (city, commune_id, arrondissement_id) != wanted:
-                # The ids first (no cursor left open across the writes), then one transaction each.
-                for service_id in list(same_pair.order_by("pk").values_list("pk", flat=True)):
-                    _address_resolve_one(service_id, wanted[0], report, now)
-        if progress and (done % batch_size == 0 or done == len(pairs)):
-            progress(done, len(pairs), report)
+        if not rows:
+            break
+        for service_id, postcode, city, commune_id, arrondissement_id in rows:
+            report.examined += 1
+            if (postcode, city) not in resolved:
+                try:
+                    location = resolve_location(postcode, city)
+                except LocationError:
+                    resolved[(postcode, city)] = None
+                else:
+                    resolved[(postcode, city)] = (
+                        official_city(location),
+                        location.commune.code,
+                        getattr(location.arrondissement, "code", None),
+                    )
+            wanted = resolved[(postcode, city)]
+            if wanted is None:
+                report.unresolved.append(service_id)
+            elif (city, commune_id, arrondissement_id) != wanted:
+                _address_resolve_one(service_id, wanted[0], (postcode, city, commune_id), report, now)
+        last = rows[-1][0]
+        report.distinct = len(resolved)
+        if progress:
+            progress(report.examined, total, report)
     return report
 
 
-def _address_resolve_one(service_id: int, city: str, report: AddressResolution, now) -> None:
-    details = ContactDetails.objects.select_related("service", "service__publication").get(pk=service_id)
+def _address_resolve_one(service_id: int, city: str, expected: tuple, report: AddressResolution, now) -> None:
+    """Save one record with its official city, unless its address is no longer `expected` (the
+    (postcode, city, commune_id) the city was computed from): the customer's edit made meanwhile
+    wins. The record is read under the service's lock, so no other field is saved stale either."""
     try:
-        result = contact_details_apply(
-            service=details.service,
-            details={**_values(details), "city": city},
-            publication=_stored_choices(details.service),
-            actor=None,
-            source=ServiceChange.Source.SYSTEM,
-            resolve_again=True,
-            now=now,
-        )
+        with transaction.atomic():
+            service = Service.objects.select_for_update(no_key=True).get(pk=service_id)
+            details = ContactDetails.objects.get(service=service)
+            result = contact_details_apply(
+                service=service,
+                details={**_values(details), "city": city},
+                publication=_stored_choices(service),
+                actor=None,
+                source=ServiceChange.Source.SYSTEM,
+                resolve_again=True,
+                expected_address=expected,
+                now=now,
+            )
+    except (AddressChangedMeanwhile, ContactDetails.DoesNotExist):
+        report.changed_meanwhile += 1
+        return
     except (LocationError, ServiceNotEditable, HomonymRefused):
         # WrongTerritory is a LocationError; a service terminated meanwhile; an initial-only
         # listing that the official commune makes a homonym of another: support decides.

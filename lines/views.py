@@ -210,7 +210,7 @@ def service_contact_edit(request, number):
     details = service.details_or_none
     publication = publication_of(service)
     if request.method == "POST":
-        details_form = ContactDetailsForm(request.POST)
+        details_form = ContactDetailsForm(request.POST, stored=details)
         publication_form = PublicationForm(request.POST)
         if details_form.is_valid() and publication_form.is_valid():
             targets = _selected_targets(request, service)

@@ -114,3 +114,20 @@ def test_an_overseas_number_with_an_address_elsewhere_is_refused_by_the_api_as_b
     put(reunion, customer, legalForm="individual", name="Payet", firstName="Anne", wayName="de Paris",
         postCode="97400", city="Saint-Denis")  # fmt: skip
     assert ContactDetails.objects.get(service=reunion).departement == "974"
+
+
+def test_a_put_of_the_postcode_alone_moves_within_paris(line, customer):
+    """The stored city is the arrondissement's official name ("Paris 11e Arrondissement"): a PUT
+    of another Paris postcode alone moves the line to that postcode's arrondissement."""
+    contact_details_apply(service=line, details={**factories.INDIVIDUAL_DETAILS, "postcode": "75011",
+                          "city": "Paris 11e"}, publication={"listed": False}, actor=customer)  # fmt: skip
+    assert ContactDetails.objects.get(service=line).city == "Paris 11e Arrondissement"
+    put(line, customer, postCode="75012")
+    details = ContactDetails.objects.get(service=line)
+    assert (details.postcode, details.city, details.arrondissement_id) == (
+        "75012",
+        "Paris 12e Arrondissement",
+        "75112",
+    )
+    with pytest.raises(InvalidDirectoryInfo):  # a city sent with its arrondissement must agree
+        put(line, customer, postCode="75020", city="Paris 11e")

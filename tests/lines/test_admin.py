@@ -275,3 +275,50 @@ def test_only_a_superuser_terminates_and_the_listing_then_leaves_the_directory(
     directory_sync_run(trigger=SyncRun.Trigger.COMMAND)
     assert not Listing.objects.filter(service=listed_service).exists()
     assert Publication.objects.get(service=listed_service).status == "none"
+
+
+ADMIN_INDIVIDUAL = {**INDIVIDUAL_DETAILS, "country": "FR", "listed": "False", "marketing_accepted": "False",
+                    "reverse_search": "False"}  # fmt: skip
+
+
+def test_an_overseas_number_with_an_address_elsewhere_is_a_form_error_in_the_admin(support, customer):
+    service = make_service(customer, number="+590590201234")
+    response = support.post(
+        reverse("admin:lines_contactdetails_add"), {**ADMIN_INDIVIDUAL, "service": service.pk}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "son adresse d'installation doit s'y trouver" in errors["postcode"][0]
+    assert not ContactDetails.objects.filter(service=service).exists()
+
+
+def test_support_picks_the_commune_among_those_the_admin_form_offers(support, customer):
+    service = make_service(customer)
+    url = reverse("admin:lines_contactdetails_add")
+    data = {**ADMIN_INDIVIDUAL, "service": service.pk, "postcode": "58120", "city": "Toto"}
+    response = support.post(url, data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="commune_choice" value="58062"' in body and 'value="58063"' in body
+    response = support.post(url, {**data, "commune_choice": "58062"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert ContactDetails.objects.get(service=service).commune_id == "58062"
+
+
+def test_a_refusal_raised_while_saving_is_no_server_error(support, customer, monkeypatch):
+    """What clean() cannot foresee (the reference data or the service changed in between) is said
+    beside the form, never a 500."""
+    from lines import admin as lines_admin
+    from lines.communes import LocationError
+
+    def refused(**kwargs):
+        raise LocationError("gone", [])
+
+    monkeypatch.setattr(lines_admin, "contact_details_apply", refused)
+    service = make_service(customer)
+    response = support.post(
+        reverse("admin:lines_contactdetails_add"), {**ADMIN_INDIVIDUAL, "service": service.pk}
+    )
+    assert response.status_code in {200, 302}
+    assert not ContactDetails.objects.filter(service=service).exists()
+    assert not LogEntry.objects.exists()

@@ -116,12 +116,47 @@ def test_every_official_name_resolves_with_each_of_its_postcodes_in_the_sample()
         ("16360", "Bors (Canton de Charente-Sud)", "16053"),
         ("64370", "Castillon", "64181"),
         ("64350", "Castillon", "64182"),
-        ("58120", "Château-Chinon", "58062"),  # La Poste's libellé: (Ville), not (Campagne)
+        ("58120", "CHATEAU CHINON (VILLE)", "58062"),
         ("75015", "Issy-les-Moulineaux", "92040"),  # La Poste pairs some of its streets with 75015
     ],
 )
 def test_the_names_people_write_resolve_to_the_current_commune(postcode, city, code):
     assert resolve_location(postcode, city).insee_code == code
+
+
+def test_a_name_la_poste_gives_two_communes_beside_one_postcode_asks_which(client, customer):
+    """62760 Thièvres: La Poste serves both Thièvres (62814, Pas-de-Calais, the COG's pair) and
+    Thièvres (80756, Somme, La Poste's pair only) from 62760; emergency routing needs the right one."""
+    with pytest.raises(LocationError) as error:
+        resolve_location("62760", "Thièvres")
+    assert {"62814", "80756"} <= {commune.code for commune in error.value.candidates}
+    assert resolve_location("62760", "Thièvres", chosen="80756").departement == "80"
+    assert resolve_location("62760", "Thièvres", chosen="62814").departement == "62"
+    client.force_login(customer)
+    communes = client.get(reverse("postcode_communes", args=["62760"])).json()["communes"]
+    assert {"code": "80756", "name": "Thièvres"} in communes
+    assert {"code": "62814", "name": "Thièvres"} in communes
+    service = make_service(customer)
+    url = reverse("service_contact_edit", args=[service.number_digits])
+    body = client.post(url, {**FORM_POST, "postcode": "62760", "city": "Thièvres"}).content.decode()
+    assert 'name="commune_choice" value="80756"' in body and 'name="commune_choice" value="62814"' in body
+    post = {**FORM_POST, "postcode": "62760", "city": "Thièvres", "commune_choice": "80756"}
+    assert client.post(url, post).status_code == 302
+    assert ContactDetails.objects.get(service=service).departement == "80"
+
+
+def test_a_weaker_name_never_makes_an_official_name_ambiguous():
+    location = resolve_location("75015", "Paris")
+    assert location.arrondissement.code == "75115"
+
+
+def test_two_communes_named_by_different_kinds_of_name_ask_which():
+    """58120 Château-Chinon: La Poste's libellé of (Ville) and the usual name of (Campagne); the
+    stronger kind is no reason to send emergency calls to one of them without asking."""
+    with pytest.raises(LocationError) as error:
+        resolve_location("58120", "Château-Chinon")
+    assert {commune.code for commune in error.value.candidates} == {"58062", "58063"}
+    assert resolve_location("58120", "Château-Chinon", chosen="58063").insee_code == "58063"
 
 
 def test_paris_11_is_stored_as_its_arrondissement():
@@ -216,6 +251,24 @@ def test_without_javascript_the_form_offers_the_postcodes_communes_and_takes_the
     assert ServiceChange.objects.get(service=service).changes[TYPED_CITY] == [None, "Nulle Part"]
 
 
+def test_changing_only_the_postcode_moves_within_paris(client, customer):
+    """The form is filled with the stored "Paris 11e Arrondissement": a new postcode alone is a
+    move to its arrondissement; "Paris 11e" typed with 75020 stays two places, refused."""
+    client.force_login(customer)
+    service = make_service(customer)
+    _apply(service, customer, postcode="75011", city="Paris")
+    url = reverse("service_contact_edit", args=[service.number_digits])
+    post = {**FORM_POST, "postcode": "75012", "city": "Paris 11e Arrondissement"}
+    assert client.post(url, post).status_code == 302
+    details = ContactDetails.objects.get(service=service)
+    assert (details.city, details.arrondissement_id) == ("Paris 12e Arrondissement", "75112")
+    assert TYPED_CITY not in ServiceChange.objects.filter(service=service).latest("pk").changes
+    assert client.post(url, {**FORM_POST, "postcode": "75020", "city": "Paris 11e"}).status_code == 400
+    with pytest.raises(ArrondissementMismatch):
+        _apply(service, customer, postcode="75020", city="Paris 11e")
+    assert ContactDetails.objects.get(service=service).postcode == "75012"
+
+
 def test_a_forged_commune_code_is_no_choice(client, customer):
     client.force_login(customer)
     service = make_service(customer)
@@ -286,3 +339,51 @@ def test_resolve_addresses_writes_the_official_names_with_history_and_scheduling
     again = io.StringIO()
     call_command("resolve_addresses", stdout=again)
     assert "0 corrected" in again.getvalue() and ServiceChange.objects.count() == 2
+
+
+def test_resolve_addresses_never_overwrites_an_address_edited_meanwhile(customer, monkeypatch):
+    """The official city is computed from the pair read first; an edit committed between that read
+    and the write (the customer moving) must win, never be overwritten by the stale city."""
+    from lines import services
+
+    moved = make_service(customer, number="+33199000025")
+    make_contact_details(moved, postcode="42000", city="saint etienne")
+    original = services._address_resolve_one
+
+    def customer_moves_first(*args, **kwargs):
+        # Between the command's read of the pairs and its write: the customer's edit commits.
+        contact_details_apply(
+            service=moved,
+            details={**INDIVIDUAL_DETAILS, "postcode": "69001", "city": "Lyon"},
+            publication={"listed": False},
+            actor=customer,
+        )
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_address_resolve_one", customer_moves_first)
+    report = services.addresses_resolve()
+    details = ContactDetails.objects.get(service=moved)
+    assert (details.postcode, details.city) == ("69001", "Lyon 1er Arrondissement")
+    assert (report.corrected, report.unresolved, report.changed_meanwhile) == (0, [], 1)
+    assert ServiceChange.objects.filter(service=moved, source=ServiceChange.Source.SYSTEM).count() == 0
+
+
+def test_resolve_addresses_reads_the_records_in_batches_not_once_per_pair(customer):
+    """A million services hold tens of thousands of distinct pairs: one query per pair, filtered on
+    columns without an index, scans the table each time. The records are walked by service id."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lines import services
+
+    for number in range(6):
+        service = make_service(customer, number=f"+3319900003{number}")
+        make_contact_details(service)
+        ContactDetails.objects.filter(service=service).update(city=f"Nulle Part {'x' * number}")
+    with CaptureQueriesContext(connection) as queries:
+        report = services.addresses_resolve(batch_size=4)
+    assert report.examined == 6 and len(report.unresolved) == 6
+    assert report.unresolved == sorted(report.unresolved)
+    reads = [query["sql"] for query in queries if 'FROM "lines_contactdetails"' in query["sql"]]
+    # The count for progress, two batches of 4 at most, and the empty one that ends the walk.
+    assert len(reads) <= 4, reads

@@ -19,13 +19,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--batch-size", type=int, default=500, help="distinct addresses between progress lines (500)"
+            "--batch-size", type=int, default=500, help="records read at a time, between progress lines (500)"
         )
 
     def handle(self, *args, batch_size, **options):
         def progress(done, total, report):
             self.stdout.write(
-                f"{done}/{total} distinct addresses: {report.examined} records examined, "
+                f"{done}/{total} records ({report.distinct} distinct addresses): "
                 f"{report.corrected} corrected, {len(report.unresolved)} unresolved"
             )
 
@@ -36,5 +36,10 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{report.examined} addresses examined, {report.corrected} corrected (history row each), "
                 f"{report.scheduled} scheduled for the next directory sync, {len(report.unresolved)} unresolved"
+                + (
+                    f", {report.changed_meanwhile} edited meanwhile (left as edited)"
+                    if report.changed_meanwhile
+                    else ""
+                )
             )
         )
