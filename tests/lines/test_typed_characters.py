@@ -147,6 +147,7 @@ def test_an_arrondissement_that_contradicts_the_postcode_is_refused(communes, po
         ("+262262123456", "75011", "Paris", True),
         ("+590690123456", "97110", "Pointe-à-Pitre", False),  # a Guadeloupe mobile
         ("+590590271234", "97133", "Saint-Barthélemy", False),
+        ("+590590871234", "97150", "Saint-Martin", False),
         ("+594594301234", "97300", "Cayenne", False),
         ("+596596601234", "97200", "Fort-de-France", False),
         ("+596596601234", "97110", "Pointe-à-Pitre", True),  # Martinique's number in Guadeloupe
