@@ -97,7 +97,7 @@ def test_a_published_edit_goes_out_through_the_worker_and_shows_in_readyz_and_me
     assert result.returncode == 0, result.stdout + result.stderr + stack.logs()
     run = SyncRun.objects.get()
     assert (run.status, run.trigger, run.batches_total, run.added) == ("succeeded", "command", 1, 1)
-    assert f"Synchronisation #{run.pk} : Réussie (1 lots)" in result.stdout
+    assert f"Synchronisation #{run.pk} : Réussie (1 lot)" in result.stdout
     assert re.search(r"^  ajoutées +1$", result.stdout, re.MULTILINE), result.stdout
     assert re.search(r"^  écarts réparés avant l'envoi +0$", result.stdout, re.MULTILINE), result.stdout
     csv_name = next(name for name in run.export_files if name.endswith(".csv"))

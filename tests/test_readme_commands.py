@@ -475,7 +475,7 @@ def test_sync_and_check_directory(customer, communes, tmp_path, settings):
     assert result.returncode == 0, shown(result)
     full = SyncRun.objects.get()
     assert (full.status, full.trigger, full.added) == ("succeeded", "command", 3)
-    assert f"Synchronisation #{full.pk} : Réussie (1 lots)" in result.stdout
+    assert f"Synchronisation #{full.pk} : Réussie (1 lot)" in result.stdout
     assert count("ajoutées", result.stdout) == 3 and count("écarts réparés avant l'envoi", result.stdout) == 0
     assert "100%" in result.stderr and "Synchronisation" in result.stderr, result.stderr
     assert set(Publication.objects.values_list("status", flat=True)) == {"synced"}
@@ -502,7 +502,7 @@ def test_sync_and_check_directory(customer, communes, tmp_path, settings):
     assert result.returncode == 0, shown(result)
     restricted = SyncRun.objects.latest("pk")
     assert (restricted.status, restricted.batch_size, restricted.publishers) == ("succeeded", 5000, ["file"])
-    assert f"Synchronisation #{restricted.pk} : Réussie (1 lots)" in result.stdout
+    assert f"Synchronisation #{restricted.pk} : Réussie (1 lot)" in result.stdout
     assert set(Publication.objects.filter(service__in=added).values_list("status", flat=True)) == {
         "scheduled"
     }
@@ -616,7 +616,7 @@ def test_export_emergency_locations(customer, communes, tmp_path):
     (complete,) = folder.glob("urgence-*-complet.csv")
     (missing,) = folder.glob("urgence-*-adresses-manquantes.csv")
     assert f"2 localisations : {complete}" in result.stdout
-    assert f"1 services sans adresse d'installation : {missing}" in result.stdout
+    assert f"1 service sans adresse d'installation : {missing}" in result.stdout
     assert "Urgence" in result.stderr and "lignes" in result.stderr, result.stderr
     with open(complete, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
@@ -634,7 +634,7 @@ def test_export_emergency_locations(customer, communes, tmp_path):
     example = re.search(r"`(-depuis-\w+\.csv)` for `--since ([\d-]+)`", readme)
     assert example and EMERGENCY_SINCE.endswith(f"--since {example.group(2)}"), "the README's example changed"
     (since,) = folder.glob(f"urgence-*{example.group(1)}")
-    assert f"1 localisations : {since}" in result.stdout
+    assert f"1 localisation : {since}" in result.stdout
     with open(since, encoding="utf-8", newline="") as f:
         assert [row["number"] for row in csv.DictReader(f)] == ["+33199005001"]
 
@@ -676,7 +676,7 @@ def test_worker_beat_and_the_commands_that_need_them(customer, communes, tmp_pat
         assert result.returncode == 0, shown(result) + worker.output()
         distributed = SyncRun.objects.get()
         assert (distributed.status, distributed.added, distributed.batches_total) == ("succeeded", 3, 1)
-        assert f"Synchronisation #{distributed.pk} : Réussie (1 lots)" in result.stdout
+        assert f"Synchronisation #{distributed.pk} : Réussie (1 lot)" in result.stdout
         assert "100%" in result.stderr, result.stderr
         worker.wait_for(r"Task directory\.sync_batch\[[0-9a-f-]+\] succeeded")
         assert set(Publication.objects.values_list("status", flat=True)) == {"synced"}

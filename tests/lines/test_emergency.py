@@ -69,7 +69,7 @@ def test_changes_since_a_date_and_terminated_lines(lines, customer, tmp_path):
 def test_the_command_reports_both_files(lines, tmp_path):
     out = StringIO()
     call_command("export_emergency_locations", "--output", str(tmp_path), "--no-progress", stdout=out)
-    assert "1 localisations" in out.getvalue() and "1 services sans adresse" in out.getvalue()
+    assert "1 localisation :" in out.getvalue() and "1 service sans adresse" in out.getvalue()
     call_command("export_emergency_locations", "--output", str(tmp_path), "--since", "2026-01-01",
                  "--no-progress", stdout=StringIO())  # fmt: skip
     assert len(list(tmp_path.glob("urgence-*-depuis-20260101.csv"))) == 1
@@ -108,5 +108,5 @@ def test_the_command_runs_as_the_readme_shows_it_with_its_progress_bar(lines, se
     settings.EMERGENCY_EXPORT_DIR = tmp_path
     call_command("export_emergency_locations")
     out, err = capsys.readouterr()
-    assert "1 localisations" in out and "Urgence" in err
+    assert "1 localisation :" in out and "Urgence" in err
     assert len(list(tmp_path.glob("urgence-*-complet.csv"))) == 1

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from directory.models import SyncBatch, SyncRun
 from directory.publishers import PUBLISHERS
 from directory.sync import SyncAlreadyRunning, directory_sync_dry_run, directory_sync_run, sync_take_over
+from telecom_panel.french import french_count
 
 SUMMARY = (
     ("added", "ajoutées"),
@@ -139,7 +140,7 @@ class Command(BaseCommand):
 
     def _summary(self, run):
         self.stdout.write(
-            f"Synchronisation #{run.pk} : {run.get_status_display()} ({run.batches_total} lots)"
+            f"Synchronisation #{run.pk} : {run.get_status_display()} ({french_count(run.batches_total, 'lot')})"
         )
         for field, label in SUMMARY:
             self.stdout.write(f"  {label:<32} {getattr(run, field):>10}")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from lines.emergency import export_emergency_locations
+from telecom_panel.french import french_count
 
 
 class Command(BaseCommand):
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         finally:
             if bar is not None:
                 bar.close()
-        self.stdout.write(f"{export.rows} localisations : {export.locations}")
+        self.stdout.write(f"{french_count(export.rows, 'localisation')} : {export.locations}")
         self.stdout.write(
-            f"{export.unresolved_rows} services sans adresse d'installation : {export.unresolved}"
+            f"{french_count(export.unresolved_rows, 'service')} sans adresse d'installation : {export.unresolved}"
         )
