@@ -25,6 +25,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from telecom_panel.french import first_of_month
+
 from . import services
 from .forms import ApiApplicationForm, ConsentForm
 from .models import ApiApplication, ConsumerKey
@@ -58,7 +60,7 @@ def _visible_keys(user):
 
 
 def _date(value):
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
+    return first_of_month(formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")) if value else ""
 
 
 def _key_row(key, user, now):

@@ -20,6 +20,7 @@ from directory.listing import listing_flags, listing_for
 from directory.models import Publication
 from directory.schedule import next_directory_update
 from directory.services import HomonymRefused, Outcome, publication_of
+from telecom_panel.french import first_of_month
 
 from .communes import LocationError, WrongTerritory, communes_for_postcode
 from .forms import ContactDetailsForm, PublicationForm, initial_publication
@@ -46,7 +47,7 @@ def _service_for(request, number):
 
 
 def _next_update_text():
-    return formats.date_format(timezone.localtime(next_directory_update()), "DATE_FORMAT")
+    return first_of_month(formats.date_format(timezone.localtime(next_directory_update()), "DATE_FORMAT"))
 
 
 @require_safe

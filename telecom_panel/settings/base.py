@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lines.context_processors.missing_details",
             ],
+            # The `date` filter with "1er" for the first of the month in French.
+            "builtins": ["telecom_panel.dates"],
         },
     },
 ]

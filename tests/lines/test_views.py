@@ -1,5 +1,7 @@
 """Every panel page: status codes, redirects, messages, and isolation between customers."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -111,6 +113,8 @@ def test_the_contact_tab_shows_status_dates_and_the_listing_preview(signed_in, c
     page = signed_in.get(url("service_contact", service)).content.decode()
     assert "Synchronisation programmée" in page
     assert "Prochaine mise à jour des annuaires" in page and "03:00" in page
+    # The update is always on the first of a month: French writes it "1er".
+    assert re.search(r"Prochaine mise à jour des annuaires</dt><dd>1er [a-zéû]+ 20[0-9]{2}", page), page
     assert "Durand C." in page  # initial only
     assert "Oberkampf" not in page.split('data-testid="listing-preview"')[1].split("</div>")[0]  # city only
     assert "Opposé au démarchage" in page
