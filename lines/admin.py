@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from directory.listing import listing_for
+from directory.listing import initial_name, listing_for
 from directory.models import Publication, SyncBatch
 from directory.services import HomonymRefused, Outcome, initial_homonym, prints_anew, publication_of
 from telecom_panel.admin_search import BoundedSearchMixin
@@ -511,7 +511,7 @@ class ContactDetailsAdminForm(ContactDetailsForm, PublicationForm, forms.ModelFo
                                      "first_name": cleaned.get("first_name", "")})  # fmt: skip
         if not (names["last_name"] and names["first_name"]):
             return
-        printed = f"{names['last_name']} {names['first_name'][0]}."
+        printed = initial_name(names["last_name"], names["first_name"])
         stored = self.instance if self.instance.pk else None
         publication = publication_of(service)
         before = listing_for(stored, publication)

@@ -4,16 +4,13 @@
 Everything is a database query on indexed columns; the CSV is read only when it is (re)loaded.
 """
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .models import Commune, PostcodeName
 from .place_names import normalise_place_name
-from .postcode_names import POSTCODE_NAMES_CSV
-
-COMMUNES_CSV = Path(__file__).resolve().parent / "reference" / "communes.csv"
+from .postcode_names import COMMUNES_CSV, POSTCODE_NAMES_CSV, read_csv
 
 # "Paris 11e", "Lyon 3eme", "Marseille 1er arrondissement": the city plus an arrondissement.
 _ARRONDISSEMENT_SUFFIX = re.compile(r"^(?: (?:[0-9]{1,2}) ?(?:E|ER|EME|IEME)?(?: ARRONDISSEMENT)?)?$")
@@ -327,13 +324,11 @@ def check_postcode_names(pairs: list[tuple[str, str, str]]) -> PostcodeNameCheck
 
 
 def read_communes_csv(path: Path = COMMUNES_CSV) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    return read_csv(path)
 
 
 def read_postcode_names_csv(path: Path = POSTCODE_NAMES_CSV) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    return read_csv(path)
 
 
 def load_postcode_names(postcode_name_model, rows: list[dict]) -> int:
